@@ -1,0 +1,223 @@
+"""The `litreview` command: a thin layer that wires the stages and turns errors into messages."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from rich.console import Console
+
+from generator import __version__
+from generator.errors import ContentErrors, LitreviewError, Problem, ProblemLog
+from generator.project import Project
+
+console = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in sorted(problems):
+        style = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{style}]{problem}[/{style}]", soft_wrap=True)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}", soft_wrap=True)
+    sys.exit(1)
+
+
+@contextmanager
+def _errors_to_messages(log: ProblemLog | None = None, hint: str = "") -> Iterator[None]:
+    try:
+        yield
+    except ContentErrors as exc:
+        if log is not None:
+            _print_problems(log.warnings)
+        _print_problems(exc.problems)
+        _fail(f"{exc}{hint}")
+    except LitreviewError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the previous site is unchanged")
+
+
+class _Steps:
+    """Progress for long steps: a spinner while each runs, then its time."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.current: str | None = None
+        self.started = 0.0
+        self.status = None
+
+    def __call__(self, step: str) -> None:
+        self._finish()
+        self.current, self.started = step, time.perf_counter()
+        if not self.quiet:
+            self.status = console.status(f"{step}…")
+            self.status.start()
+
+    def _finish(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
+        if self.current and not self.quiet:
+            console.print(
+                f"[green]✓[/green] {self.current} "
+                f"[dim]({time.perf_counter() - self.started:.1f} s)[/dim]"
+            )
+        self.current = None
+
+    def close(self) -> None:
+        self._finish()
+
+
+def _project_option(func: Callable[..., T]) -> Callable[..., T]:
+    return click.option(
+        "-C",
+        "--project",
+        "project_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="The review's folder (the one with mkdocs.yml and content/).",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="litreview")
+def cli() -> None:
+    """Build a literature-review website from pasted paper abstracts."""
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My literature review", show_default=True, help="The site's name.")
+def init(directory: Path, title: str) -> None:
+    """Start a new, empty review in DIRECTORY."""
+    from generator.scaffold import create_review
+
+    with _errors_to_messages():
+        created = create_review(directory, title)
+    for path in created:
+        console.print(f"created {path}")
+    console.print(
+        f"Next: put pasted abstracts in {directory / 'content' / 'sources'} "
+        f"and run `litreview build -C {directory}`."
+    )
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_project_option
+def import_(files: tuple[Path, ...], project_dir: Path) -> None:
+    """Add source FILES to content/sources/ and create records for their new papers."""
+    from generator.importer import add_source_files, sync_sources
+
+    project = Project.at(project_dir)
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log):
+        copied = add_source_files(project, list(files), log)
+        report = sync_sources(project, log)
+    _print_problems(log.problems)
+    for name in copied:
+        console.print(f"added content/sources/{name}")
+    console.print(
+        f"{report.blocks} abstract blocks, {report.papers_in_sources} papers in the sources: "
+        f"{len(report.created)} new, {len(report.updated)} updated, {report.unchanged} unchanged."
+    )
+    if log.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@_project_option
+def check(project_dir: Path) -> None:
+    """Validate the content: YAML syntax and fields, unknown tags, duplicate ids, sources."""
+    from generator.pipeline import load_review
+    from generator.sources import read_sources
+
+    project = Project.at(project_dir)
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log):
+        review = load_review(project, log)
+        read_sources(project.sources_dir, project.content_dir, log)
+    _print_problems(log.problems)
+    if log.errors:
+        _fail(
+            f"{len(log.errors)} problem{'s' if len(log.errors) != 1 else ''} "
+            "to fix before the review can be built"
+        )
+    console.print(
+        f"[green]ok:[/green] {len(review.papers)} papers, {len(review.taxonomy.tags)} tags"
+        + (f", {len(log.warnings)} warnings" if log.warnings else "")
+    )
+
+
+@cli.command()
+@_project_option
+@click.option(
+    "--strict/--no-strict", default=True, show_default=True, help="Fail on any MkDocs warning."
+)
+@click.option("--no-import", is_flag=True, help="Do not look for new papers in content/sources/.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own messages.")
+def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose: bool) -> None:
+    """Generate the pages and build the site into site/."""
+    from generator.pipeline import generate
+    from generator.site import build_lock, build_site, mkdocs_logging, site_title
+
+    project = Project.at(project_dir)
+    log = ProblemLog(project.root)
+    steps = _Steps(quiet)
+    started = time.perf_counter()
+    mkdocs_logging(verbose)
+    with (
+        _errors_to_messages(
+            log, hint="; run `litreview check` to see them all, fix them, then build again"
+        ),
+        build_lock(project),
+    ):
+        try:
+            report = generate(
+                project, log, site_title=site_title(project), sync=not no_import, progress=steps
+            )
+            steps("mkdocs build")
+            build_site(project, report.taxonomy, strict=strict)
+        finally:
+            steps.close()
+    _print_problems(log.warnings)
+    if not quiet:
+        imported = report.imported
+        new = f", {len(imported.created)} new" if imported and imported.created else ""
+        console.print(
+            f"Built {report.papers} papers{new} into {project.rel(project.site_dir)}/ "
+            f"in {time.perf_counter() - started:.1f} s ({report.written} pages changed)."
+        )
+
+
+@cli.command()
+@_project_option
+@click.option(
+    "-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+)
+def serve(project_dir: Path, dev_addr: str) -> None:
+    """Preview the site, regenerating it when content or templates change."""
+    from generator.preview import serve_review
+
+    project = Project.at(project_dir)
+    with _errors_to_messages():
+        serve_review(project, dev_addr, on_problems=_print_problems)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

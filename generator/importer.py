@@ -1,0 +1,167 @@
+"""Import: bring the papers found in content/sources/ into content/papers/.
+
+New papers get a record (id, title, starter tags); papers already in the review only have their
+source-owned fields refreshed. Running it twice on the same sources changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from generator.dedupe import MergedRecord, fingerprint, group_same_papers, merge_blocks
+from generator.errors import LitreviewError, ProblemLog
+from generator.model import Paper, Taxonomy
+from generator.project import Project
+from generator.slugs import unique_slug
+from generator.sources import read_source, read_sources
+from generator.store import (
+    PaperFile,
+    load_papers,
+    paper_path,
+    refresh_from_sources,
+    write_new_paper,
+)
+from generator.tagging import rule_tags, vote_tags
+from generator.taxonomy import load_taxonomy
+from generator.titles import derive_title
+from generator.yamlio import atomic_write_bytes
+
+
+@dataclass
+class ImportReport:
+    blocks: int = 0
+    papers_in_sources: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    copied: list[str] = field(default_factory=list)
+
+
+def _match_existing(
+    records: list[MergedRecord], existing: list[PaperFile]
+) -> list[PaperFile | None]:
+    """The existing record of each merged record, by fingerprint or by near-identical abstract."""
+    by_fingerprint: dict[str, PaperFile] = {}
+    for pf in existing:
+        by_fingerprint.setdefault(pf.paper.fingerprint, pf)
+        by_fingerprint.setdefault(fingerprint(pf.paper.abstract), pf)
+    matches: list[PaperFile | None] = []
+    for record in records:
+        found = next((by_fingerprint[f] for f in record.fingerprints if f in by_fingerprint), None)
+        matches.append(found)
+    unmatched = [i for i, m in enumerate(matches) if m is None]
+    if unmatched and existing:
+        # A source revised after import (or an abstract edited by hand) still finds its paper.
+        abstracts = [pf.paper.abstract for pf in existing] + [
+            records[i].abstract for i in unmatched
+        ]
+        for group in group_same_papers(abstracts):
+            olds = [g for g in group if g < len(existing)]
+            if olds:
+                for g in group:
+                    if g >= len(existing):
+                        matches[unmatched[g - len(existing)]] = existing[olds[0]]
+    return matches
+
+
+def sync_sources(
+    project: Project, log: ProblemLog, taxonomy: Taxonomy | None = None
+) -> ImportReport:
+    """Bring every paper in content/sources/ into content/papers/ (see the module docstring)."""
+    report = ImportReport()
+    if taxonomy is None:
+        taxonomy = load_taxonomy(project.tags_file, log)
+    existing = load_papers(project.papers_dir, None, log)
+    # A record that cannot be read might be the home of a paper in the sources; importing now
+    # could create a duplicate of it, so stop until it is fixed.
+    log.raise_if_errors()
+    blocks = read_sources(project.sources_dir, project.content_dir, log)
+    records = merge_blocks(blocks)
+    report.blocks, report.papers_in_sources = len(blocks), len(records)
+    matches = _match_existing(records, existing)
+
+    for record, match in zip(records, matches, strict=True):
+        if match is None:
+            continue
+        replace_title = None
+        old = match.paper
+        if old.title_derived and record.title and old.title == derive_title(old.abstract):
+            replace_title = record.title  # a real title arrived and nobody had renamed it
+        metadata = {
+            "date": record.date.to_text() if record.date else None,
+            "authors_count": record.authors_count,
+            "upvotes": record.upvotes,
+        }
+        if refresh_from_sources(match.path, record.sources, metadata, replace_title):
+            report.updated.append(old.id)
+        else:
+            report.unchanged += 1
+
+    taken = {pf.paper.id.casefold() for pf in existing}
+    new_papers: list[Paper] = []
+    for record, match in zip(records, matches, strict=True):
+        if match is not None:
+            continue
+        title = record.title or derive_title(record.abstract)
+        paper_id = unique_slug(title, taken, fallback=f"paper-{record.fingerprints[0][:8]}")
+        taken.add(paper_id.casefold())
+        new_papers.append(
+            Paper(
+                id=paper_id,
+                title=title,
+                abstract=record.abstract,
+                tags=(),
+                fingerprint=record.fingerprints[0],
+                title_derived=record.title is None,
+                date=record.date,
+                authors_count=record.authors_count,
+                upvotes=record.upvotes,
+                sources=record.sources,
+            )
+        )
+    if new_papers:
+        known = set(taxonomy.tags)
+        tagged = [
+            replace(p, tags=tuple(t for t in tags if t in known))
+            for p, tags in zip(new_papers, rule_tags(new_papers, taxonomy), strict=True)
+        ]
+        everyone = [pf.paper for pf in existing] + tagged
+        votes = vote_tags(everyone, {p.id for p in tagged if not p.tags})
+        for paper in tagged:
+            if not paper.tags and paper.id in votes:
+                paper = replace(paper, tags=(votes[paper.id],))
+            if not paper.tags:
+                log.warning(
+                    paper_path(project.papers_dir, paper.id),
+                    None,
+                    "no tag matched this paper; add one by hand",
+                )
+            write_new_paper(project.papers_dir, paper)
+            report.created.append(paper.id)
+    return report
+
+
+def add_source_files(project: Project, files: list[Path], log: ProblemLog) -> list[str]:
+    """Copy files into content/sources/ (after checking they parse); returns the names copied."""
+    copied: list[str] = []
+    project.sources_dir.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        if not file.is_file():
+            raise LitreviewError(f"{file}: no such file")
+        target = project.sources_dir / file.name
+        if target.exists():
+            if target.read_bytes() == file.read_bytes():
+                continue
+            raise LitreviewError(
+                f"{file}: content/sources/{file.name} exists with different text; "
+                "rename the new file"
+            )
+        probe = ProblemLog(project.root)
+        blocks = read_source(file, file.name, probe)
+        log.problems.extend(probe.problems)
+        if not blocks:
+            continue
+        atomic_write_bytes(target, file.read_bytes())
+        copied.append(file.name)
+    return copied

@@ -1,0 +1,217 @@
+"""Render the review as Markdown pages (and their static files) from the Jinja2 templates.
+
+Every page is prepared in memory before anything is written (related papers and topic pages
+need the whole collection), output paths are checked for collisions, and only files whose bytes
+changed are rewritten, so MkDocs' dirty builds and diffs see just the real changes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from generator.abstracts import abstract_html, external_links, summary
+from generator.errors import LitreviewError
+from generator.model import Paper, Review, Tag
+from generator.yamlio import atomic_write_bytes
+
+NEWEST_ON_HOME = 10
+COOCCURRING_SHOWN = 8
+# Python-Markdown's escapable characters (with the tables extension's "|"); escaping any other
+# character would leave its backslash visible.
+_MD_ESCAPABLE = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md_text(value: object) -> str:
+    """Text for a Markdown context: HTML-escaped, Markdown syntax backslash-escaped, one line."""
+    text = " ".join(str(value).split())
+    text = html.escape(text, quote=False)
+    return _MD_ESCAPABLE.sub(r"\\\1", text)
+
+
+def yaml_str(value: object) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML) for front matter."""
+    return json.dumps(" ".join(str(value).split()), ensure_ascii=False)
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir / "pages")),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown output: each value is escaped by md_text or |e explicitly
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.filters["md_text"] = md_text
+    env.filters["yaml_str"] = yaml_str
+    return env
+
+
+@dataclass(frozen=True)
+class Listed:
+    paper: Paper
+    summary: str = ""
+    score: float = 0.0
+    shared_tags: tuple[Tag, ...] = ()
+
+
+def newest_first(papers: Iterable[Paper]) -> list[Paper]:
+    return sorted(
+        papers,
+        key=lambda p: (
+            p.date is None,
+            tuple(-v for v in p.date.sort_key) if p.date else (),
+            p.title.lower(),
+            p.id,
+        ),
+    )
+
+
+def tag_counts(review: Review) -> Counter[str]:
+    return Counter(tag for paper in review.papers for tag in paper.tags)
+
+
+def _group_entries(review: Review, counts: Mapping[str, int]) -> list[dict[str, object]]:
+    entries = []
+    for group in review.taxonomy.groups.values():
+        tags = [
+            (t, counts.get(t.id, 0)) for t in review.taxonomy.tags.values() if t.group == group.id
+        ]
+        if not tags:
+            continue
+        members = {p.id for p in review.papers if any(t.id in p.tags for t, _ in tags)}
+        entries.append({"group": group, "tags": tags, "paper_count": len(members)})
+    return entries
+
+
+class PageSet:
+    """Output files by path relative to the docs dir; refuses to produce one path twice."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self._folded: dict[str, str] = {}
+
+    def add(self, path: str, data: bytes | str) -> None:
+        folded = path.casefold()
+        if folded in self._folded:
+            raise LitreviewError(
+                f"two pages would be written to {path!r} (and {self._folded[folded]!r}); "
+                "rename one of the ids"
+            )
+        self._folded[folded] = path
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+
+
+def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSet:
+    env = make_environment(templates_dir)
+    pages = PageSet()
+    by_id = {p.id: p for p in review.papers}
+    tags = review.taxonomy.tags
+    counts = tag_counts(review)
+
+    paper_template = env.get_template("paper.md.j2")
+    for paper in review.papers:
+        related = []
+        for item in review.related.get(paper.id, ()):
+            other = by_id[item.id]
+            related.append(
+                Listed(
+                    other,
+                    score=item.score,
+                    shared_tags=tuple(tags[t] for t in item.shared_tags if t in tags),
+                )
+            )
+        pages.add(
+            f"papers/{paper.id}.md",
+            paper_template.render(
+                paper=paper,
+                tags=[tags[t] for t in paper.tags if t in tags],
+                summary=summary(paper.abstract),
+                abstract_html=abstract_html(paper.abstract),
+                links=external_links(paper.abstract),
+                related=related,
+            ),
+        )
+
+    topic_template = env.get_template("topic.md.j2")
+    for tag in tags.values():
+        members = newest_first(p for p in review.papers if tag.id in p.tags)
+        together: Counter[str] = Counter(
+            t for p in members for t in p.tags if t != tag.id and t in tags
+        )
+        pages.add(
+            f"topics/{tag.id}.md",
+            topic_template.render(
+                tag=tag,
+                group=review.taxonomy.groups.get(tag.group),
+                papers=[Listed(p, summary=summary(p.abstract)) for p in members],
+                cooccurring=[
+                    (tags[t], n)
+                    for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
+                ][:COOCCURRING_SHOWN],
+            ),
+        )
+
+    groups = _group_entries(review, counts)
+    pages.add(
+        "topics/index.md",
+        env.get_template("topics.md.j2").render(groups=groups, tag_count=len(tags)),
+    )
+    recent = newest_first(p for p in review.papers if p.date is not None)[:NEWEST_ON_HOME]
+    newest = recent[0].date.display() if recent and recent[0].date else None
+    pages.add(
+        "index.md",
+        env.get_template("home.md.j2").render(
+            site_title=site_title,
+            paper_count=len(review.papers),
+            tag_count=len(tags),
+            groups=groups,
+            recent=[Listed(p) for p in recent],
+            newest=newest,
+        ),
+    )
+    pages.add(
+        "search/index.md",
+        env.get_template("search.md.j2").render(
+            tags=[
+                (t, counts.get(t.id, 0))
+                for t in sorted(tags.values(), key=lambda t: t.label.lower())
+            ]
+        ),
+    )
+    assets = templates_dir / "assets"
+    for asset in sorted(assets.rglob("*")) if assets.is_dir() else []:
+        if asset.is_file():
+            pages.add(f"assets/{asset.relative_to(assets).as_posix()}", asset.read_bytes())
+    return pages
+
+
+def write_pages(pages: PageSet, docs_dir: Path) -> tuple[int, int]:
+    """Make docs_dir hold exactly `pages`: write changed files, delete stale ones.
+
+    Returns (files written, files removed).
+    """
+    written = removed = 0
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for rel, data in sorted(pages.files.items()):
+        target = docs_dir / rel
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        atomic_write_bytes(target, data)
+        written += 1
+    expected = set(pages.files)
+    for path in sorted(docs_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(docs_dir).as_posix()
+        if path.is_file() and rel not in expected:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written, removed

@@ -1,0 +1,43 @@
+"""Stable, safe, unique ids for papers: they are file names and URLs, so they never change."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Container
+
+MAX_SLUG_CHARS = 60
+# Names Windows refuses as files, whatever the extension.
+RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", "search", "topics", "papers", "assets", "index"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
+    """Lowercase ASCII words joined by hyphens, cut at a word boundary; '' if nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_chars:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:max_chars]
+    return slug
+
+
+def unique_slug(text: str, taken: Container[str], fallback: str) -> str:
+    """A slug for `text` that is not in `taken` (compared case-insensitively by the caller)."""
+    base = slugify(text) or fallback
+    if base in RESERVED:
+        base = f"{base}-paper"
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    return slug

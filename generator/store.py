@@ -1,0 +1,268 @@
+"""Paper records in content/papers/<id>.yaml: the only module that reads or writes them.
+
+A record is created once, by import. After that a person owns it: import only refreshes the
+fields that come from sources (`sources`, and metadata the record lacks), in place, keeping
+their comments, and never touches `title` (unless still the derived one), `tags` or `notes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ProblemLog
+from generator.model import Paper, PaperDate, SourceRef, Taxonomy
+from generator.slugs import SLUG_PATTERN
+from generator.yamlio import (
+    YamlSyntaxError,
+    atomic_write_text,
+    dump_new,
+    load_with_lines,
+    update_in_place,
+)
+
+PAPER_KEYS = (
+    "id",
+    "title",
+    "title_derived",
+    "tags",
+    "notes",
+    "date",
+    "authors_count",
+    "upvotes",
+    "abstract",
+    "sources",
+    "fingerprint",
+)
+HEADER = (
+    "# One paper of the review. Edit title, tags and notes freely: litreview keeps your edits.\n"
+    "# The id is permanent (it is the page URL). sources and fingerprint are kept by `import`.\n"
+)
+
+
+@dataclass(frozen=True)
+class PaperFile:
+    paper: Paper
+    path: Path
+    lines: dict[tuple[str | int, ...], int]
+
+
+def paper_path(papers_dir: Path, paper_id: str) -> Path:
+    return papers_dir / f"{paper_id}.yaml"
+
+
+def _check_int(
+    data: dict[str, Any], key: str, path: Path, lines: dict, log: ProblemLog
+) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        log.error(path, lines.get((key,)), f"{key} must be a whole number, got {value!r}")
+        return None
+    return value
+
+
+def parse_paper(
+    path: Path, text: str, known_tags: set[str] | None, log: ProblemLog
+) -> PaperFile | None:
+    """Validate one record; problems go to `log` with line numbers; None if it is unusable."""
+    try:
+        data, lines, duplicates = load_with_lines(text)
+    except YamlSyntaxError as exc:
+        log.error(path, exc.line, exc.message)
+        return None
+    for key, line in duplicates:
+        log.error(path, line, f"the key {key!r} appears twice; keep one")
+    if not isinstance(data, dict):
+        log.error(path, 1, "expected a mapping of paper fields (id, title, abstract, tags, ...)")
+        return None
+    ok = True
+    for key in data:
+        if key not in PAPER_KEYS:
+            log.error(
+                path,
+                lines.get((key,)),
+                f"unknown key {key!r} (expected one of: {', '.join(PAPER_KEYS)})",
+            )
+    paper_id = data.get("id")
+    if not isinstance(paper_id, str) or not SLUG_PATTERN.match(paper_id):
+        log.error(
+            path,
+            lines.get(("id",), 1),
+            f"id must be lowercase letters, digits and hyphens, got {paper_id!r}",
+        )
+        ok = False
+    elif paper_id != path.stem:
+        log.error(
+            path,
+            lines.get(("id",)),
+            f"id {paper_id!r} differs from the file name {path.name!r}; "
+            "ids are permanent URLs, so make them agree",
+        )
+        ok = False
+    for key in ("title", "abstract"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            log.error(
+                path, lines.get((key,), 1), f"{key} must be non-empty text, got {data.get(key)!r}"
+            )
+            ok = False
+    tags_value = data.get("tags") or []
+    tags: list[str] = []
+    if not isinstance(tags_value, list):
+        log.error(path, lines.get(("tags",)), "tags must be a list (one '- tag-id' per line)")
+    else:
+        for i, tag in enumerate(tags_value):
+            if not isinstance(tag, str):
+                log.error(path, lines.get(("tags", i)), f"a tag must be a tag id, got {tag!r}")
+            elif known_tags is not None and tag not in known_tags:
+                log.error(
+                    path,
+                    lines.get(("tags", i)),
+                    f"unknown tag {tag!r}: add it to content/tags.yaml or fix the spelling",
+                )
+            elif tag in tags:
+                log.warning(path, lines.get(("tags", i)), f"tag {tag!r} is listed twice")
+            else:
+                tags.append(tag)
+    date = None
+    if data.get("date") is not None:
+        try:
+            date = PaperDate.parse(str(data["date"]))
+        except ValueError:
+            log.error(
+                path,
+                lines.get(("date",)),
+                f"date must look like 2024-05-07 or 'May 7', got {data['date']!r}",
+            )
+    sources: list[SourceRef] = []
+    raw_sources = data.get("sources") or []
+    if not isinstance(raw_sources, list):
+        log.error(path, lines.get(("sources",)), "sources must be a list of {file, line}")
+        raw_sources = []
+    for i, ref in enumerate(raw_sources):
+        if not (
+            isinstance(ref, dict)
+            and isinstance(ref.get("file"), str)
+            and isinstance(ref.get("line"), int)
+        ):
+            log.error(
+                path, lines.get(("sources", i)), "each source needs file (text) and line (number)"
+            )
+            continue
+        sources.append(SourceRef(ref["file"], ref["line"]))
+    title_derived = data.get("title_derived", False)
+    if not isinstance(title_derived, bool):
+        log.error(path, lines.get(("title_derived",)), "title_derived must be true or false")
+        title_derived = False
+    notes = data.get("notes")
+    if notes is not None and not isinstance(notes, str):
+        log.error(path, lines.get(("notes",)), "notes must be text")
+    fp = data.get("fingerprint")
+    if not ok:
+        return None
+    paper = Paper(
+        id=paper_id,
+        title=" ".join(data["title"].split()),
+        abstract=data["abstract"].strip(),
+        tags=tuple(tags),
+        fingerprint=fp if isinstance(fp, str) else "",
+        title_derived=title_derived,
+        date=date,
+        authors_count=_check_int(data, "authors_count", path, lines, log),
+        upvotes=_check_int(data, "upvotes", path, lines, log),
+        sources=tuple(sources),
+        notes=notes.strip() if isinstance(notes, str) else "",
+        path=path.name,
+    )
+    return PaperFile(paper, path, lines)
+
+
+def load_papers(papers_dir: Path, taxonomy: Taxonomy | None, log: ProblemLog) -> list[PaperFile]:
+    """Every record under papers_dir, sorted by id; ids must be unique ignoring case."""
+    known = set(taxonomy.tags) if taxonomy is not None else None
+    records: list[PaperFile] = []
+    if not papers_dir.is_dir():
+        return records
+    seen: dict[str, Path] = {}
+    for path in sorted(papers_dir.glob("*.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            log.error(path, None, "the file is not UTF-8 text")
+            continue
+        record = parse_paper(path, text, known, log)
+        if record is None:
+            continue
+        folded = record.paper.id.casefold()
+        if folded in seen:
+            log.error(
+                path,
+                record.lines.get(("id",)),
+                f"id {record.paper.id!r} is already used by {seen[folded].name}",
+            )
+            continue
+        seen[folded] = path
+        records.append(record)
+    for path in sorted(papers_dir.iterdir()) if papers_dir.is_dir() else []:
+        if path.is_file() and path.suffix in (".yml", ".json"):
+            log.warning(path, None, "paper records must end in .yaml; this file is ignored")
+    return records
+
+
+def _source_list(sources: tuple[SourceRef, ...]) -> list[dict[str, Any]]:
+    return [{"file": s.file, "line": s.line} for s in sources]
+
+
+def write_new_paper(papers_dir: Path, paper: Paper) -> Path:
+    """Create the record of a paper that import found for the first time."""
+    path = paper_path(papers_dir, paper.id)
+    if path.exists():
+        raise FileExistsError(f"{path} exists already; import never overwrites a paper record")
+    data: dict[str, Any] = {"id": paper.id, "title": paper.title}
+    if paper.title_derived:
+        data["title_derived"] = True
+    data["tags"] = list(paper.tags)
+    if paper.date is not None:
+        data["date"] = paper.date.to_text()
+    if paper.authors_count is not None:
+        data["authors_count"] = paper.authors_count
+    if paper.upvotes is not None:
+        data["upvotes"] = paper.upvotes
+    data["abstract"] = paper.abstract
+    data["sources"] = _source_list(paper.sources)
+    data["fingerprint"] = paper.fingerprint
+    atomic_write_text(path, dump_new(data, HEADER))
+    return path
+
+
+def refresh_from_sources(
+    path: Path,
+    sources: tuple[SourceRef, ...],
+    metadata: dict[str, Any],
+    replace_title: str | None = None,
+) -> bool:
+    """Update the source-owned fields of an existing record in place; True if it changed."""
+
+    def change(data: Any) -> bool:
+        changed = False
+        current = [
+            {"file": s.get("file"), "line": s.get("line")} for s in data.get("sources") or []
+        ]
+        if current != _source_list(sources):
+            data["sources"] = _source_list(sources)
+            changed = True
+        for key, value in metadata.items():
+            if value is not None and data.get(key) is None:
+                # Insert before the abstract so the record keeps its usual order.
+                position = list(data).index("abstract") if "abstract" in data else len(data)
+                data.insert(position, key, value)
+                changed = True
+        if replace_title is not None and data.get("title") != replace_title:
+            data["title"] = replace_title
+            data.pop("title_derived", None)
+            changed = True
+        return changed
+
+    return update_in_place(path, change)

@@ -1,0 +1,169 @@
+/* litreview paper search: lunr.js over an index built ahead of time (lunr.Index.load).
+ * Loaded on every page; it only acts on the page that has #lr-search. Works with Material's
+ * instant navigation (document$) and without it. */
+(function () {
+  "use strict";
+
+  var loaded = null; // Promise of {index, docs, tags}, shared by every visit to the page
+  var MAX_RESULTS = 50;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function loadIndex(root) {
+    if (loaded) return loaded;
+    var lunrUrl = new URL(root.dataset.lunr, window.location.href).href;
+    var indexUrl = new URL(root.dataset.index, window.location.href).href;
+    var ready = window.lunr ? Promise.resolve() : loadScript(lunrUrl);
+    loaded = ready
+      .then(function () { return fetch(indexUrl); })
+      .then(function (response) {
+        if (!response.ok) throw new Error("index: HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        return { index: window.lunr.Index.load(data.index), docs: data.docs, tags: data.tags };
+      });
+    loaded.catch(function () { loaded = null; });
+    return loaded;
+  }
+
+  function tokens(text) {
+    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (t) { return t.length > 0; });
+  }
+
+  function search(data, text, tag) {
+    var words = tokens(text);
+    var hits;
+    if (words.length === 0) {
+      hits = Object.keys(data.docs).map(function (ref) { return { ref: ref, score: 0 }; });
+      hits.sort(function (a, b) {
+        var da = data.docs[a.ref].d || "", db = data.docs[b.ref].d || "";
+        return da < db ? 1 : da > db ? -1 : (a.ref < b.ref ? -1 : 1);
+      });
+    } else {
+      hits = data.index.query(function (q) {
+        words.forEach(function (word, i) {
+          q.term(word, { boost: 10 });
+          if (i === words.length - 1) {
+            // The word being typed: match it as a prefix too.
+            q.term(word, { usePipeline: false, boost: 1, wildcard: window.lunr.Query.wildcard.TRAILING });
+          }
+        });
+      });
+    }
+    if (tag) hits = hits.filter(function (hit) { return data.docs[hit.ref].g.indexOf(tag) !== -1; });
+    return hits;
+  }
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function highlight(text, words) {
+    var html = escapeHtml(text);
+    if (words.length === 0) return html;
+    var pattern = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|");
+    return html.replace(new RegExp("\\b(" + pattern + ")", "gi"), "<mark>$1</mark>");
+  }
+
+  function render(root, data, hits, text) {
+    var list = root.querySelector("#lr-results");
+    var status = root.querySelector("#lr-status");
+    var words = tokens(text);
+    var base = new URL(root.dataset.root, window.location.href);
+    list.innerHTML = "";
+    hits.slice(0, MAX_RESULTS).forEach(function (hit) {
+      var doc = data.docs[hit.ref];
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = new URL("papers/" + hit.ref + "/", base).href;
+      link.className = "lr-result-title";
+      link.innerHTML = highlight(doc.t, words);
+      item.appendChild(link);
+      var tags = document.createElement("p");
+      tags.className = "lr-result-tags";
+      doc.g.forEach(function (tagId) {
+        var chip = document.createElement("a");
+        chip.className = "lr-tag";
+        chip.href = new URL("topics/" + tagId + "/", base).href;
+        chip.textContent = data.tags[tagId] || tagId;
+        tags.appendChild(chip);
+        tags.appendChild(document.createTextNode(" "));
+      });
+      item.appendChild(tags);
+      var snippet = document.createElement("p");
+      snippet.className = "lr-result-snippet";
+      snippet.innerHTML = highlight(doc.s, words);
+      item.appendChild(snippet);
+      list.appendChild(item);
+    });
+    var total = Object.keys(data.docs).length;
+    if (words.length === 0 && !root.querySelector("#lr-tag").value) {
+      status.textContent = "Type to search " + total + " papers.";
+      list.innerHTML = "";
+    } else if (hits.length === 0) {
+      status.textContent = "No paper matches.";
+    } else {
+      status.textContent = hits.length + (hits.length === 1 ? " paper" : " papers") +
+        (hits.length > MAX_RESULTS ? ", the first " + MAX_RESULTS + " shown." : ".");
+    }
+  }
+
+  function init() {
+    var root = document.getElementById("lr-search");
+    if (!root || root.dataset.ready) return;
+    root.dataset.ready = "1";
+    var input = root.querySelector("#lr-query");
+    var select = root.querySelector("#lr-tag");
+    var params = new URLSearchParams(window.location.search);
+    input.value = params.get("q") || "";
+    select.value = params.get("tag") || "";
+    var timer = null;
+
+    function update() {
+      loadIndex(root).then(function (data) {
+        render(root, data, search(data, input.value, select.value), input.value);
+        var url = new URL(window.location.href);
+        url.searchParams.delete("q");
+        url.searchParams.delete("tag");
+        if (input.value) url.searchParams.set("q", input.value);
+        if (select.value) url.searchParams.set("tag", select.value);
+        window.history.replaceState(window.history.state, "", url.href);
+      }).catch(function () {
+        root.querySelector("#lr-status").textContent = "The search index could not be loaded.";
+      });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 60);
+    });
+    select.addEventListener("change", update);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        var first = root.querySelector("#lr-results a.lr-result-title");
+        if (first) window.location.href = first.href;
+      }
+    });
+    update();
+    input.focus();
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
