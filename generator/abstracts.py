@@ -33,6 +33,8 @@ class ExternalLink:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("zero", {"linkify": True}).enable("linkify")
+    # Only explicit addresses (https://..., www....): "MedRoBERTa.nl" is a model, not a link.
+    md.linkify.set({"fuzzy_link": False})
     return md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
 
 

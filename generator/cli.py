@@ -68,8 +68,7 @@ class _Steps:
             self.status = None
         if self.current and not self.quiet:
             console.print(
-                f"[green]✓[/green] {self.current} "
-                f"[dim]({time.perf_counter() - self.started:.1f} s)[/dim]"
+                f"[green]✓[/green] {self.current} [dim]({time.perf_counter() - self.started:.1f} s)[/dim]"
             )
         self.current = None
 
@@ -161,9 +160,7 @@ def check(project_dir: Path) -> None:
 
 @cli.command()
 @_project_option
-@click.option(
-    "--strict/--no-strict", default=True, show_default=True, help="Fail on any MkDocs warning."
-)
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on any MkDocs warning.")
 @click.option("--no-import", is_flag=True, help="Do not look for new papers in content/sources/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own messages.")
@@ -178,9 +175,7 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
     started = time.perf_counter()
     mkdocs_logging(verbose)
     with (
-        _errors_to_messages(
-            log, hint="; run `litreview check` to see them all, fix them, then build again"
-        ),
+        _errors_to_messages(log, hint="; run `litreview check` to see them all, fix them, then build again"),
         build_lock(project),
     ):
         try:
@@ -203,9 +198,7 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
 
 @cli.command()
 @_project_option
-@click.option(
-    "-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
-)
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(project_dir: Path, dev_addr: str) -> None:
     """Preview the site, regenerating it when content or templates change."""
     from generator.preview import serve_review

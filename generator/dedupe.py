@@ -40,10 +40,7 @@ def shingles(text: str) -> set[int]:
     words = normalise_text(text).split()
     if len(words) < SHINGLE_WORDS:
         return {_hash64(" ".join(words))}
-    return {
-        _hash64(" ".join(words[i : i + SHINGLE_WORDS]))
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
+    return {_hash64(" ".join(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
 def overlap(a: set[int], b: set[int]) -> float:

@@ -38,9 +38,7 @@ class ImportReport:
     copied: list[str] = field(default_factory=list)
 
 
-def _match_existing(
-    records: list[MergedRecord], existing: list[PaperFile]
-) -> list[PaperFile | None]:
+def _match_existing(records: list[MergedRecord], existing: list[PaperFile]) -> list[PaperFile | None]:
     """The existing record of each merged record, by fingerprint or by near-identical abstract."""
     by_fingerprint: dict[str, PaperFile] = {}
     for pf in existing:
@@ -53,9 +51,7 @@ def _match_existing(
     unmatched = [i for i, m in enumerate(matches) if m is None]
     if unmatched and existing:
         # A source revised after import (or an abstract edited by hand) still finds its paper.
-        abstracts = [pf.paper.abstract for pf in existing] + [
-            records[i].abstract for i in unmatched
-        ]
+        abstracts = [pf.paper.abstract for pf in existing] + [records[i].abstract for i in unmatched]
         for group in group_same_papers(abstracts):
             olds = [g for g in group if g < len(existing)]
             if olds:
@@ -65,9 +61,7 @@ def _match_existing(
     return matches
 
 
-def sync_sources(
-    project: Project, log: ProblemLog, taxonomy: Taxonomy | None = None
-) -> ImportReport:
+def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = None) -> ImportReport:
     """Bring every paper in content/sources/ into content/papers/ (see the module docstring)."""
     report = ImportReport()
     if taxonomy is None:
@@ -154,8 +148,7 @@ def add_source_files(project: Project, files: list[Path], log: ProblemLog) -> li
             if target.read_bytes() == file.read_bytes():
                 continue
             raise LitreviewError(
-                f"{file}: content/sources/{file.name} exists with different text; "
-                "rename the new file"
+                f"{file}: content/sources/{file.name} exists with different text; rename the new file"
             )
         probe = ProblemLog(project.root)
         blocks = read_source(file, file.name, probe)

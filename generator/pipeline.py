@@ -75,6 +75,4 @@ def generate(
     for path, data in {**search_files(review), **catalog_file(review)}.items():
         pages.add(path, data)
     written, removed = write_pages(pages, project.docs_dir)
-    return GenerateReport(
-        imported, review.taxonomy, len(review.papers), len(pages.files), written, removed
-    )
+    return GenerateReport(imported, review.taxonomy, len(review.papers), len(pages.files), written, removed)

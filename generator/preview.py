@@ -38,9 +38,7 @@ def regenerate(project: Project, on_problems: Callable[[list[Problem]], None]) -
     return True
 
 
-def serve_review(
-    project: Project, dev_addr: str, on_problems: Callable[[list[Problem]], None]
-) -> None:
+def serve_review(project: Project, dev_addr: str, on_problems: Callable[[list[Problem]], None]) -> None:
     regenerate(project, on_problems)
     folders = [
         project.content_dir,

@@ -57,18 +57,14 @@ def nearest(matrix: sparse.csr_matrix, k: int, ids: Sequence[str]) -> list[list[
             if take <= 0:
                 result.append([])
                 continue
-            candidates = (
-                np.argpartition(-row, take - 1)[: take * 4] if n > take * 4 else np.arange(n)
-            )
+            candidates = np.argpartition(-row, take - 1)[: take * 4] if n > take * 4 else np.arange(n)
             # Stable order: score descending, then paper id ascending.
             chosen = sorted(candidates, key=lambda j: (-row[j], id_rank[j]))[:take]
             result.append([(int(j), float(row[j])) for j in chosen if row[j] > 0])
     return result
 
 
-def related_papers(
-    papers: Sequence[Paper], k: int = RELATED_COUNT
-) -> dict[str, tuple[RelatedPaper, ...]]:
+def related_papers(papers: Sequence[Paper], k: int = RELATED_COUNT) -> dict[str, tuple[RelatedPaper, ...]]:
     if len(papers) < 2:
         return {p.id: () for p in papers}
     matrix = tfidf_matrix([paper_text(p) for p in papers])

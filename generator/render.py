@@ -81,9 +81,7 @@ def tag_counts(review: Review) -> Counter[str]:
 def _group_entries(review: Review, counts: Mapping[str, int]) -> list[dict[str, object]]:
     entries = []
     for group in review.taxonomy.groups.values():
-        tags = [
-            (t, counts.get(t.id, 0)) for t in review.taxonomy.tags.values() if t.group == group.id
-        ]
+        tags = [(t, counts.get(t.id, 0)) for t in review.taxonomy.tags.values() if t.group == group.id]
         if not tags:
             continue
         members = {p.id for p in review.papers if any(t.id in p.tags for t, _ in tags)}
@@ -143,9 +141,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
     topic_template = env.get_template("topic.md.j2")
     for tag in tags.values():
         members = newest_first(p for p in review.papers if tag.id in p.tags)
-        together: Counter[str] = Counter(
-            t for p in members for t in p.tags if t != tag.id and t in tags
-        )
+        together: Counter[str] = Counter(t for p in members for t in p.tags if t != tag.id and t in tags)
         pages.add(
             f"topics/{tag.id}.md",
             topic_template.render(
@@ -153,8 +149,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
                 group=review.taxonomy.groups.get(tag.group),
                 papers=[Listed(p, summary=summary(p.abstract)) for p in members],
                 cooccurring=[
-                    (tags[t], n)
-                    for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
+                    (tags[t], n) for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
                 ][:COOCCURRING_SHOWN],
             ),
         )
@@ -165,7 +160,8 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
         env.get_template("topics.md.j2").render(groups=groups, tag_count=len(tags)),
     )
     recent = newest_first(p for p in review.papers if p.date is not None)[:NEWEST_ON_HOME]
-    newest = recent[0].date.display() if recent and recent[0].date else None
+    years = sorted({p.date.year for p in review.papers if p.date and p.date.year})
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else (str(years[0]) if years else None)
     pages.add(
         "index.md",
         env.get_template("home.md.j2").render(
@@ -174,16 +170,13 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
             tag_count=len(tags),
             groups=groups,
             recent=[Listed(p) for p in recent],
-            newest=newest,
+            years=span,
         ),
     )
     pages.add(
         "search/index.md",
         env.get_template("search.md.j2").render(
-            tags=[
-                (t, counts.get(t.id, 0))
-                for t in sorted(tags.values(), key=lambda t: t.label.lower())
-            ]
+            tags=[(t, counts.get(t.id, 0)) for t in sorted(tags.values(), key=lambda t: t.label.lower())]
         ),
     )
     assets = templates_dir / "assets"

@@ -43,9 +43,7 @@ def build_search_index(review: Review) -> dict[str, Any]:
         {
             "id": paper.id,
             "title": paper.title,
-            "tags": " ".join(
-                f"{tags[t].label} {t.replace('-', ' ')}" for t in paper.tags if t in tags
-            ),
+            "tags": " ".join(f"{tags[t].label} {t.replace('-', ' ')}" for t in paper.tags if t in tags),
             "abstract": plain_text(paper.abstract),
         }
         for paper in review.papers
@@ -70,8 +68,8 @@ def build_search_index(review: Review) -> dict[str, Any]:
 def search_files(review: Review) -> dict[str, bytes]:
     data = build_search_index(review)
     return {
-        INDEX_FILE: json.dumps(
-            data, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ).encode("utf-8"),
+        INDEX_FILE: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+            "utf-8"
+        ),
         LUNR_JS_FILE: lunr_js_path().read_bytes(),
     }

@@ -47,8 +47,7 @@ def build_lock(project: Project) -> Iterator[None]:
 def read_mkdocs_yml(project: Project) -> dict[str, Any]:
     if not project.mkdocs_file.is_file():
         raise LitreviewError(
-            f"{project.mkdocs_file.name} is missing from {project.root}; "
-            "run `litreview init` to create one"
+            f"{project.mkdocs_file.name} is missing from {project.root}; run `litreview init` to create one"
         )
     try:
         with open(project.mkdocs_file, encoding="utf-8") as handle:
@@ -56,9 +55,7 @@ def read_mkdocs_yml(project: Project) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise LitreviewError(
-            f"{project.mkdocs_file.name}{where}: YAML syntax error: {exc}"
-        ) from None
+        raise LitreviewError(f"{project.mkdocs_file.name}{where}: YAML syntax error: {exc}") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -71,18 +68,14 @@ def navigation(taxonomy: Taxonomy) -> list[Any]:
     topics: list[Any] = ["topics/index.md"]
     for group in taxonomy.groups.values():
         members = [
-            {tag.label: f"topics/{tag.id}.md"}
-            for tag in taxonomy.tags.values()
-            if tag.group == group.id
+            {tag.label: f"topics/{tag.id}.md"} for tag in taxonomy.tags.values() if tag.group == group.id
         ]
         if members:
             topics.append({group.label: members})
     return [{"Home": "index.md"}, {"Topics": topics}, {"Search": "search/index.md"}]
 
 
-def mkdocs_config(
-    project: Project, taxonomy: Taxonomy, site_dir: Path, strict: bool
-) -> MkDocsConfig:
+def mkdocs_config(project: Project, taxonomy: Taxonomy, site_dir: Path, strict: bool) -> MkDocsConfig:
     overrides: dict[str, Any] = {
         "docs_dir": str(project.docs_dir),
         "site_dir": str(site_dir),
@@ -132,9 +125,7 @@ def build_site(project: Project, taxonomy: Taxonomy, *, strict: bool = True) -> 
             mkdocs_build(config)
     except Abort as exc:
         shutil.rmtree(fresh, ignore_errors=True)
-        raise LitreviewError(
-            f"MkDocs stopped the build: {exc}; the previous site is unchanged"
-        ) from None
+        raise LitreviewError(f"MkDocs stopped the build: {exc}; the previous site is unchanged") from None
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise

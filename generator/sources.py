@@ -169,9 +169,7 @@ def parse_source_text(
 def find_source_files(sources_dir: Path) -> list[Path]:
     if not sources_dir.is_dir():
         return []
-    return sorted(
-        p for p in sources_dir.rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES
-    )
+    return sorted(p for p in sources_dir.rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
 
 
 def read_sources(sources_dir: Path, content_dir: Path, log: ProblemLog) -> list[SourceBlock]:

@@ -52,9 +52,7 @@ def paper_path(papers_dir: Path, paper_id: str) -> Path:
     return papers_dir / f"{paper_id}.yaml"
 
 
-def _check_int(
-    data: dict[str, Any], key: str, path: Path, lines: dict, log: ProblemLog
-) -> int | None:
+def _check_int(data: dict[str, Any], key: str, path: Path, lines: dict, log: ProblemLog) -> int | None:
     value = data.get(key)
     if value is None:
         return None
@@ -64,9 +62,7 @@ def _check_int(
     return value
 
 
-def parse_paper(
-    path: Path, text: str, known_tags: set[str] | None, log: ProblemLog
-) -> PaperFile | None:
+def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: ProblemLog) -> PaperFile | None:
     """Validate one record; problems go to `log` with line numbers; None if it is unusable."""
     try:
         data, lines, duplicates = load_with_lines(text)
@@ -104,9 +100,7 @@ def parse_paper(
         ok = False
     for key in ("title", "abstract"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            log.error(
-                path, lines.get((key,), 1), f"{key} must be non-empty text, got {data.get(key)!r}"
-            )
+            log.error(path, lines.get((key,), 1), f"{key} must be non-empty text, got {data.get(key)!r}")
             ok = False
     tags_value = data.get("tags") or []
     tags: list[str] = []
@@ -143,13 +137,9 @@ def parse_paper(
         raw_sources = []
     for i, ref in enumerate(raw_sources):
         if not (
-            isinstance(ref, dict)
-            and isinstance(ref.get("file"), str)
-            and isinstance(ref.get("line"), int)
+            isinstance(ref, dict) and isinstance(ref.get("file"), str) and isinstance(ref.get("line"), int)
         ):
-            log.error(
-                path, lines.get(("sources", i)), "each source needs file (text) and line (number)"
-            )
+            log.error(path, lines.get(("sources", i)), "each source needs file (text) and line (number)")
             continue
         sources.append(SourceRef(ref["file"], ref["line"]))
     title_derived = data.get("title_derived", False)
@@ -247,9 +237,7 @@ def refresh_from_sources(
 
     def change(data: Any) -> bool:
         changed = False
-        current = [
-            {"file": s.get("file"), "line": s.get("line")} for s in data.get("sources") or []
-        ]
+        current = [{"file": s.get("file"), "line": s.get("line")} for s in data.get("sources") or []]
         if current != _source_list(sources):
             data["sources"] = _source_list(sources)
             changed = True
@@ -261,7 +249,9 @@ def refresh_from_sources(
                 changed = True
         if replace_title is not None and data.get("title") != replace_title:
             data["title"] = replace_title
-            data.pop("title_derived", None)
+            if "title_derived" in data:
+                # Set, not deleted: ruamel keeps a comment that follows a key with that key.
+                data["title_derived"] = False
             changed = True
         return changed
 

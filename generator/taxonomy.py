@@ -86,9 +86,7 @@ def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
             continue
         for key in spec:
             if key not in GROUP_KEYS:
-                log.error(
-                    path, lines.get(("groups", gid, key)), f"unknown key {key!r} in group {gid!r}"
-                )
+                log.error(path, lines.get(("groups", gid, key)), f"unknown key {key!r} in group {gid!r}")
         if not _text(spec.get("label")):
             log.error(path, line, f"group {gid!r} needs a label (text)")
         groups[str(gid)] = TagGroup(
@@ -107,15 +105,11 @@ def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
             log.error(path, line, f"tag id {tid!r} must be lowercase letters, digits and hyphens")
             continue
         if not isinstance(spec, dict):
-            log.error(
-                path, line, f"tag {tid!r} must be a mapping (label, description, group, match)"
-            )
+            log.error(path, line, f"tag {tid!r} must be a mapping (label, description, group, match)")
             continue
         for key in spec:
             if key not in TAG_KEYS:
-                log.error(
-                    path, lines.get(("tags", tid, key)), f"unknown key {key!r} in tag {tid!r}"
-                )
+                log.error(path, lines.get(("tags", tid, key)), f"unknown key {key!r} in tag {tid!r}")
         if not _text(spec.get("label")):
             log.error(path, line, f"tag {tid!r} needs a label (text)")
         if spec.get("description") is not None and not isinstance(spec.get("description"), str):

@@ -11,9 +11,7 @@ import re
 
 MAX_TITLE_WORDS = 12
 
-_LATEX_WRAPPED = re.compile(
-    r"\$\s*\\(?:textbf|mathbf|textit|mathit|text|mathrm|emph)\{([^{}$]*)\}\s*\$"
-)
+_LATEX_WRAPPED = re.compile(r"\$\s*\\(?:textbf|mathbf|textit|mathit|text|mathrm|emph)\{([^{}$]*)\}\s*\$")
 _LATEX_INLINE = re.compile(r"\\(?:textbf|mathbf|textit|mathit|text|mathrm|emph)\{([^{}]*)\}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _INTRO = re.compile(

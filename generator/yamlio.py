@@ -104,9 +104,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def dump_new(data: dict[str, Any], header: str = "") -> str:
     """YAML text for a file the generator creates: keys in the given order, readable widths."""
-    body = yaml.safe_dump(
-        data, sort_keys=False, allow_unicode=True, width=96, default_flow_style=False
-    )
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=96, default_flow_style=False)
     return header + body
 
 

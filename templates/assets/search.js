@@ -39,6 +39,23 @@
     return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (t) { return t.length > 0; });
   }
 
+  function query(index, words, presence) {
+    var lunr = window.lunr;
+    var kept = words.filter(function (word) { return lunr.stopWordFilter(new lunr.Token(word, {})); });
+    if (kept.length === 0) return [];
+    return index.query(function (q) {
+      kept.forEach(function (word, i) {
+        if (i < kept.length - 1) {
+          q.term(word, { presence: presence, boost: 10 });
+        } else {
+          var stem = lunr.stemmer(new lunr.Token(word, {})).toString();
+          q.term(stem, { presence: presence, usePipeline: false, boost: 1,
+                         wildcard: lunr.Query.wildcard.TRAILING });
+        }
+      });
+    });
+  }
+
   function search(data, text, tag) {
     var words = tokens(text);
     var hits;
@@ -49,15 +66,10 @@
         return da < db ? 1 : da > db ? -1 : (a.ref < b.ref ? -1 : 1);
       });
     } else {
-      hits = data.index.query(function (q) {
-        words.forEach(function (word, i) {
-          q.term(word, { boost: 10 });
-          if (i === words.length - 1) {
-            // The word being typed: match it as a prefix too.
-            q.term(word, { usePipeline: false, boost: 1, wildcard: window.lunr.Query.wildcard.TRAILING });
-          }
-        });
-      });
+      // Every word must match (the last one as a prefix, since it may still be being typed);
+      // if that finds nothing, any word may match.
+      hits = query(data.index, words, window.lunr.Query.presence.REQUIRED);
+      if (hits.length === 0) hits = query(data.index, words, window.lunr.Query.presence.OPTIONAL);
     }
     if (tag) hits = hits.filter(function (hit) { return data.docs[hit.ref].g.indexOf(tag) !== -1; });
     return hits;
