@@ -83,11 +83,18 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
         if old.title_derived and record.title and old.title == derive_title(old.abstract):
             replace_title = record.title  # a real title arrived and nobody had renamed it
         metadata = {
-            "date": record.date.to_text() if record.date else None,
-            "authors_count": record.authors_count,
-            "upvotes": record.upvotes,
+            "date": record.date.to_text() if record.date and old.date is None else None,
+            "authors_count": record.authors_count if old.authors_count is None else None,
+            "upvotes": record.upvotes if old.upvotes is None else None,
         }
-        if refresh_from_sources(match.path, record.sources, metadata, replace_title):
+        needed = (
+            old.sources != record.sources
+            or replace_title is not None
+            or any(v is not None for v in metadata.values())
+        )
+        # Only a record that needs a change is opened for a round-trip edit (slow, and it must
+        # leave every other record byte for byte as the person left it).
+        if needed and refresh_from_sources(match.path, record.sources, metadata, replace_title):
             report.updated.append(old.id)
         else:
             report.unchanged += 1

@@ -3,6 +3,7 @@ whenever content/ or templates/ change (MkDocs then rebuilds what changed)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -62,7 +63,7 @@ def serve_review(project: Project, dev_addr: str, on_problems: Callable[[list[Pr
         from generator.pipeline import load_review
 
         overrides["nav"] = navigation(load_review(project, ProblemLog()).taxonomy)
-    mkdocs_logging(verbose=False)
+    mkdocs_logging(verbose=False, level=logging.INFO)
     try:
         mkdocs_serve(str(project.mkdocs_file), dev_addr=dev_addr, **overrides)
     finally:

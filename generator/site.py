@@ -138,6 +138,13 @@ def build_site(project: Project, taxonomy: Taxonomy, *, strict: bool = True) -> 
     return target
 
 
-def mkdocs_logging(verbose: bool) -> None:
+def mkdocs_logging(verbose: bool, level: int = logging.WARNING) -> None:
+    """Show MkDocs' messages (warnings by default) on stderr, prefixed so they read as its own."""
     logger = logging.getLogger("mkdocs")
-    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logger.setLevel(logging.DEBUG if verbose else level)
+    if not any(getattr(h, "litreview", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
+        handler.litreview = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.propagate = False

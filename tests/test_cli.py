@@ -114,3 +114,41 @@ def test_python_dash_m_generator_runs() -> None:
         [sys.executable, "-m", "generator", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("litreview, version")
+
+
+def test_serve_regenerates_when_a_record_changes(review: Project) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "-C", str(review.root), "-a", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/papers/trp-trained-rank-pruning-for-efficient-deep-neural-networks/"
+
+    def fetch_until(text: str) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if text in response.read().decode():
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.5)
+        return False
+
+    try:
+        assert fetch_until("TRP: Trained Rank Pruning")
+        path = review.papers_dir / "trp-trained-rank-pruning-for-efficient-deep-neural-networks.yaml"
+        path.write_text(path.read_text().replace("title: 'TRP: Trained", "title: 'Live edit: Trained"))
+        assert fetch_until("Live edit: Trained")
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode()
+    assert "Serving on" in output
