@@ -136,12 +136,25 @@ def import_(files: tuple[Path, ...], project_dir: Path) -> None:
 
 @cli.command()
 @_project_option
-def check(project_dir: Path) -> None:
-    """Validate the content: YAML syntax and fields, unknown tags, duplicate ids, sources."""
+@click.option("--site", "check_built_site", is_flag=True, help="Check the links of the built site/ instead.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the site is served, a URL or a path such as /my-review/ (default: SITE_URL or site_url).",
+)
+def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> None:
+    """Validate the content: YAML syntax and fields, unknown tags, duplicate ids, sources.
+
+    With --site, check the built site instead: every internal link, anchor and asset must
+    resolve (external links are listed, not fetched).
+    """
+    project = Project.at(project_dir)
+    if check_built_site:
+        _check_site(project, base_url)
+        return
     from generator.pipeline import load_review
     from generator.sources import read_sources
 
-    project = Project.at(project_dir)
     log = ProblemLog(project.root)
     with _errors_to_messages(log):
         review = load_review(project, log)
@@ -156,6 +169,31 @@ def check(project_dir: Path) -> None:
         f"[green]ok:[/green] {len(review.papers)} papers, {len(review.taxonomy.tags)} tags"
         + (f", {len(log.warnings)} warnings" if log.warnings else "")
     )
+
+
+def _check_site(project: Project, base_url: str | None) -> None:
+    from generator.linkcheck import check_site
+    from generator.site import published_url
+
+    if not (project.site_dir / "index.html").is_file():
+        _fail(f"there is no built site in {project.rel(project.site_dir)}/; run `litreview build` first")
+    with _errors_to_messages():
+        base = base_url if base_url is not None else published_url(project)
+    report = check_site(project.site_dir, base)
+    for url in sorted(report.external):
+        click.echo(f"external (not fetched): {url}")
+    for broken in report.broken:
+        console.print(f"[red]{project.rel(project.site_dir)}/{broken}[/red]", soft_wrap=True)
+    summary = (
+        f"{report.pages} pages, {report.internal} internal links checked under {base}, "
+        f"{len(report.external)} external links listed"
+    )
+    if report.broken:
+        _fail(
+            f"{len(report.broken)} broken link{'s' if len(report.broken) != 1 else ''} ({summary}); "
+            "fix the template or content that makes them, then build again"
+        )
+    console.print(f"[green]ok:[/green] {summary}")
 
 
 @cli.command()

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+# The search page names its index and lunr.js in data attributes; they must resolve too.
+DATA_LINK_ATTRIBUTES = ("data-index", "data-lunr", "data-root")
 LINK_ATTRIBUTES = {
     "a": "href",
     "link": "href",
@@ -47,6 +49,9 @@ class _PageParser(HTMLParser):
         for key in ("id", "name") if tag == "a" else ("id",):
             if values.get(key):
                 self.ids.add(str(values[key]))
+        for data_attribute in DATA_LINK_ATTRIBUTES:
+            if values.get(data_attribute):
+                self.links.append(str(values[data_attribute]))
         attribute = LINK_ATTRIBUTES.get(tag)
         if attribute and values.get(attribute) is not None:
             if tag == "link" and values.get("rel") in ("preconnect", "dns-prefetch"):
@@ -77,12 +82,16 @@ def _normalise(path: str) -> PurePosixPath:
     return PurePosixPath(text + ("/" if path.endswith("/") and parts else ""))
 
 
-def check_site(site: Path, base_path: str = "/") -> LinkReport:
+def check_site(site: Path, base_url: str = "/") -> LinkReport:
     """Resolve every link of every HTML page under `site`.
 
-    `base_path` is the path the site is served under ("/my-review/" for a project page):
-    absolute links must start with it.
+    `base_url` is where the site is published: a path ("/my-review/" for a project page) or a
+    whole URL ("https://me.github.io/my-review/"). Absolute links must lie under it; links to
+    its own address (canonical links, the sitemap) are checked as internal ones.
     """
+    base_parts = urlsplit(base_url)
+    origin = f"{base_parts.scheme}://{base_parts.netloc}" if base_parts.netloc else None
+    base_path = base_parts.path or "/"
     report = LinkReport()
     pages = sorted(site.rglob("*.html"))
     parsed: dict[Path, _PageParser] = {}
@@ -96,7 +105,9 @@ def check_site(site: Path, base_path: str = "/") -> LinkReport:
         page_rel = page.relative_to(site).as_posix()
         for url in parsed[page].links:
             parts = urlsplit(url)
-            if parts.scheme in ("http", "https") or url.startswith("//"):
+            if origin and url.startswith(origin + "/"):
+                parts = urlsplit(url[len(origin) :])
+            elif parts.scheme in ("http", "https") or url.startswith("//"):
                 report.external.add(url)
                 continue
             if parts.scheme in ("mailto", "tel", "data"):
@@ -128,5 +139,5 @@ def check_site(site: Path, base_path: str = "/") -> LinkReport:
                         BrokenLink(page_rel, url, f"no anchor #{fragment} in the target page")
                     )
     report.pages = len(pages)
-    report.broken.sort()
+    report.broken = sorted(set(report.broken))
     return report

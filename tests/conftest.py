@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import os
 import shutil
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +19,8 @@ from generator.site import build_site, site_title
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SUBPATH = "/my-review/"
+SITE_URL = "https://example.github.io/my-review/"
 
 
 def copy_review(target: Path, *, with_papers: bool = True) -> Project:
@@ -51,3 +58,40 @@ def built_review(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def site(built_review: Project) -> Path:
     return built_review.site_dir
+
+
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled review built for a GitHub project page, https://example.github.io/my-review/."""
+    project = copy_review(tmp_path_factory.mktemp("subpath") / "review")
+    os.environ["SITE_URL"] = SITE_URL
+    try:
+        build_review(project)
+    finally:
+        del os.environ["SITE_URL"]
+    return project.site_dir
+
+
+class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder under a URL prefix, as GitHub Pages serves a project site."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        clean = urlsplit(path).path
+        if not clean.startswith(self.prefix) and clean + "/" != self.prefix:
+            return "/nonexistent-outside-prefix"
+        return super().translate_path("/" + clean[len(self.prefix) :])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(folder: Path, prefix: str = "/") -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve `folder` at http://127.0.0.1:<free port><prefix> in a thread; returns (server, URL)."""
+    handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"

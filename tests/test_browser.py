@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, SUBPATH, serve
 
 CHROMIUM = os.environ.get("LITREVIEW_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -21,18 +18,10 @@ PAIRWISE = "pairwise-rl-rlhf-framework"
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd, url = serve(site)
+    yield url
     httpd.shutdown()
 
 
@@ -85,7 +74,7 @@ def test_search_finds_papers_as_you_type_and_opens_them(tab: object, server: str
 
 def test_a_topic_narrows_the_results(tab: object, server: str) -> None:
     page = tab
-    page.goto(server + "search/?q=training")  # type: ignore[attr-defined]
+    page.goto(server + "search/?query=training")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
     everything = page.locator("#lr-status").inner_text()  # type: ignore[attr-defined]
     page.select_option("#lr-tag", "curriculum-learning")  # type: ignore[attr-defined]
@@ -109,3 +98,16 @@ def test_search_works_after_instant_navigation(tab: object, server: str) -> None
     page.fill("#lr-query", "low rank adaptation")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
     assert any("lora" in href or "low-rank" in href for href in results(page)[:3])
+
+
+def test_search_under_a_project_subpath(tab: object, subpath_site: Path) -> None:
+    httpd, url = serve(subpath_site, SUBPATH)
+    try:
+        page = tab
+        page.goto(url + "search/?query=pairwise%20reward%20model")  # type: ignore[attr-defined]
+        page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
+        assert results(page)[0] == url + f"papers/{PAIRWISE}/"
+        page.locator("#lr-results a.lr-result-title").first.click()  # type: ignore[attr-defined]
+        page.wait_for_url(url + f"papers/{PAIRWISE}/")  # type: ignore[attr-defined]
+    finally:
+        httpd.shutdown()

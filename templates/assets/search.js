@@ -138,7 +138,7 @@
     var input = root.querySelector("#lr-query");
     var select = root.querySelector("#lr-tag");
     var params = new URLSearchParams(window.location.search);
-    input.value = params.get("q") || "";
+    input.value = params.get("query") || "";  // not "q": Material's own search reads that
     select.value = params.get("tag") || "";
     var timer = null;
 
@@ -146,9 +146,9 @@
       loadIndex(root).then(function (data) {
         render(root, data, search(data, input.value, select.value), input.value);
         var url = new URL(window.location.href);
-        url.searchParams.delete("q");
+        url.searchParams.delete("query");
         url.searchParams.delete("tag");
-        if (input.value) url.searchParams.set("q", input.value);
+        if (input.value) url.searchParams.set("query", input.value);
         if (select.value) url.searchParams.set("tag", select.value);
         window.history.replaceState(window.history.state, "", url.href);
       }).catch(function () {
