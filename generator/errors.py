@@ -10,7 +10,7 @@ class LitreviewError(Exception):
     """An error a person can fix; its message is one clear sentence."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One problem in the content, located by file and (when known) line."""
 
@@ -22,6 +22,10 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.severity}: {self.message}"
+
+    def __lt__(self, other: Problem) -> bool:
+        # By file, then line (problems of the whole file first), then text.
+        return (self.path, self.line or 0, self.message) < (other.path, other.line or 0, other.message)
 
 
 class ContentErrors(LitreviewError):

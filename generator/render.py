@@ -37,8 +37,9 @@ def md_text(value: object) -> str:
 
 
 def yaml_str(value: object) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML) for front matter."""
-    return json.dumps(" ".join(str(value).split()), ensure_ascii=False)
+    """A front-matter value: HTML-escaped (themes print page.meta into HTML unescaped, e.g.
+    <title> and <meta content>), then a YAML double-quoted scalar (JSON strings are YAML)."""
+    return json.dumps(html.escape(" ".join(str(value).split()), quote=True), ensure_ascii=False)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:

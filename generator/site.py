@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import html
 import logging
 import os
 import shutil
@@ -73,13 +74,16 @@ def site_title(project: Project) -> str:
 
 def navigation(taxonomy: Taxonomy) -> list[Any]:
     """Sections and topics only: a nav listing every paper would repeat it on every page."""
+    # Themes print nav titles into HTML unescaped; labels are text, so escape them here.
     topics: list[Any] = ["topics/index.md"]
     for group in taxonomy.groups.values():
         members = [
-            {tag.label: f"topics/{tag.id}.md"} for tag in taxonomy.tags.values() if tag.group == group.id
+            {html.escape(tag.label): f"topics/{tag.id}.md"}
+            for tag in taxonomy.tags.values()
+            if tag.group == group.id
         ]
         if members:
-            topics.append({group.label: members})
+            topics.append({html.escape(group.label): members})
     return [{"Home": "index.md"}, {"Topics": topics}, {"Search": "search/index.md"}]
 
 

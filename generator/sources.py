@@ -42,6 +42,10 @@ DATE_LINE = re.compile(
 MIN_ABSTRACT_CHARS = 300
 MAX_TITLE_CHARS = 300
 MIN_ABSTRACT_WORDS = 25
+# Limits: arXiv caps abstracts at 1,920 characters, so anything far beyond these is not a dump of
+# abstracts (a log, a binary, a book) and is refused before it costs time or memory.
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_LINE_CHARS = 20_000
 
 
 @dataclass
@@ -55,26 +59,62 @@ class _Entry:
     upvotes: int | None = None
 
 
-def decode_source(data: bytes) -> str:
-    """Decode a pasted dump: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1."""
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'le' or 'be' when the bytes look like UTF-16 text without a byte-order mark."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "be"
+    return None
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Decode a pasted dump; returns (text, encoding). UTF-8 (BOM or not), UTF-16, else Latin-1."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), "utf-16"
+    order = _utf16_without_bom(data)
+    if order:
+        return data.decode(f"utf-16-{order}", errors="replace"), f"utf-16-{order}"
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1"), "latin-1"
+
+
+def _looks_binary(data: bytes, encoding: str) -> bool:
+    if encoding.startswith("utf-16"):
+        return False
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return b"\x00" in sample or controls > 0.01 * len(sample)
 
 
 def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
     """Read one dump file; problems go to `log` with the file and line, good blocks are returned."""
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        log.error(
+            path,
+            None,
+            f"the file is {size / 2**20:.0f} MB, over the {MAX_SOURCE_BYTES // 2**20} MB limit for a "
+            "source; split it into smaller dumps",
+        )
+        return []
     data = path.read_bytes()
     if not data.strip():
-        log.error(path, None, "the file is empty; expected pasted paper abstracts")
+        log.error(path, 1, "the file is empty; expected pasted paper abstracts")
         return []
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        log.error(path, None, "this is a binary file, not pasted text; expected paper abstracts")
+    text, encoding = decode_source(data)
+    if _looks_binary(data, encoding):
+        log.error(path, 1, "this is a binary file, not pasted text; expected paper abstracts")
         return []
-    return parse_source_text(decode_source(data), rel, log, path)
+    if encoding == "latin-1":
+        log.warning(path, None, "the file is not UTF-8; it was read as Latin-1 (save it as UTF-8 to be sure)")
+    return parse_source_text(text, rel, log, path)
 
 
 def _is_abstract(text: str) -> bool:
@@ -89,16 +129,26 @@ def parse_source_text(
     entries: list[_Entry] = []
     pending_title: tuple[int, str] | None = None
     seen_paper = False
+    orphan_titles: list[tuple[int, str]] = []
 
     def flush_title_without_abstract() -> None:
         nonlocal pending_title
         if pending_title is not None:
             line_no, title = pending_title
-            log.warning(where, line_no, f"title {title[:60]!r} has no abstract after it; skipped")
+            orphan_titles.append((line_no, title))
             pending_title = None
 
     for index, raw in enumerate(text.splitlines()):
         line_no = index + 1
+        if len(raw) > MAX_LINE_CHARS:
+            log.error(
+                where,
+                line_no,
+                f"a line of {len(raw):,} characters, longer than any abstract "
+                f"(the limit is {MAX_LINE_CHARS:,}); skipped",
+            )
+            pending_title = None
+            continue
         line = raw.strip().replace("\u00a0", " ")
         if not line:
             continue
@@ -145,10 +195,21 @@ def parse_source_text(
         pending_title = (line_no, line)
     flush_title_without_abstract()
 
+    if entries:  # in a file with no papers at all, one error says it better than a warning a line
+        for line_no, title in orphan_titles:
+            log.warning(where, line_no, f"title {title[:60]!r} has no abstract after it; skipped")
+    titled = sum(1 for entry in entries if entry.title)
+    if titled:
+        # In a listing of titled papers, an abstract without one is probably a paste slip.
+        for entry in entries:
+            if entry.title is None:
+                log.warning(
+                    where, entry.line, "an abstract without a title line before it; a title will be derived"
+                )
     if not entries:
         log.error(
             where,
-            None,
+            1,
             "no paper abstracts found; expected lines starting 'Abstract:' or a Hugging Face "
             "Papers listing (a title line, then an abstract line)",
         )

@@ -35,6 +35,11 @@ PAPER_KEYS = (
     "sources",
     "fingerprint",
 )
+# Limits that keep a mistaken or hostile record from costing minutes or gigabytes.
+MAX_RECORD_BYTES = 1024 * 1024
+MAX_TAGS_PER_PAPER = 50
+MAX_TITLE_CHARS = 1000
+
 HEADER = (
     "# One paper of the review. Edit title, tags and notes freely: litreview keeps your edits.\n"
     "# The id is permanent (it is the page URL). sources and fingerprint are kept by `import`.\n"
@@ -102,10 +107,23 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         if not isinstance(data.get(key), str) or not data[key].strip():
             log.error(path, lines.get((key,), 1), f"{key} must be non-empty text, got {data.get(key)!r}")
             ok = False
+    if isinstance(data.get("title"), str) and len(data["title"]) > MAX_TITLE_CHARS:
+        log.error(
+            path,
+            lines.get(("title",)),
+            f"the title has {len(data['title']):,} characters; at most {MAX_TITLE_CHARS:,}",
+        )
+        ok = False
     tags_value = data.get("tags") or []
     tags: list[str] = []
     if not isinstance(tags_value, list):
         log.error(path, lines.get(("tags",)), "tags must be a list (one '- tag-id' per line)")
+    elif len(tags_value) > MAX_TAGS_PER_PAPER:
+        log.error(
+            path,
+            lines.get(("tags",)),
+            f"{len(tags_value):,} tags; a paper may have at most {MAX_TAGS_PER_PAPER}",
+        )
     else:
         for i, tag in enumerate(tags_value):
             if not isinstance(tag, str):
@@ -177,6 +195,11 @@ def load_papers(papers_dir: Path, taxonomy: Taxonomy | None, log: ProblemLog) ->
         return records
     seen: dict[str, Path] = {}
     for path in sorted(papers_dir.glob("*.yaml")):
+        if path.stat().st_size > MAX_RECORD_BYTES:
+            log.error(
+                path, None, f"the record is over {MAX_RECORD_BYTES // 1024} KB; a paper record is a few KB"
+            )
+            continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:

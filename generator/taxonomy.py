@@ -11,6 +11,7 @@ from generator.model import Tag, TagGroup, Taxonomy
 from generator.slugs import SLUG_PATTERN
 from generator.yamlio import YamlSyntaxError, load_with_lines
 
+MAX_TAXONOMY_BYTES = 5 * 1024 * 1024
 GROUP_KEYS = {"label", "description"}
 TAG_KEYS = {"label", "description", "group", "match", "min_hits"}
 
@@ -54,6 +55,9 @@ def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
     """Read and validate tags.yaml; every problem goes to `log` with its line."""
     if not path.exists():
         log.error(path, None, "the taxonomy file is missing; create it (see `litreview init`)")
+        return Taxonomy({}, {})
+    if path.stat().st_size > MAX_TAXONOMY_BYTES:
+        log.error(path, None, f"the taxonomy is over {MAX_TAXONOMY_BYTES // 2**20} MB; it should be a few KB")
         return Taxonomy({}, {})
     try:
         data, lines, duplicates = load_with_lines(path.read_text(encoding="utf-8"))

@@ -70,9 +70,13 @@ def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int], list[tuple[str,
             return None, {}, []
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Point at where the broken construct starts (an unclosed quote or bracket), which is
+        # where a person has to look; the parser only notices the problem later.
+        mark = exc.context_mark or exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+            problem += f" ({exc.context} that starts here, noticed on line {exc.problem_mark.line + 1})"
         raise YamlSyntaxError(line, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(None, f"YAML syntax error: {exc}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import random
 import shutil
 import threading
 from pathlib import Path
@@ -20,7 +21,20 @@ from generator.site import build_site, site_title
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SUBPATH = "/my-review/"
+WORDS = (
+    "model data training policy reward rank search agent graph token layer loss signal memory vision "
+    "language robot curriculum retrieval sample gradient network attention transfer adapter clinical"
+).split()
 SITE_URL = "https://example.github.io/my-review/"
+
+
+def synthetic_abstract(seed: object, sentences: int = 5) -> str:
+    """A distinct, deterministic abstract of a few hundred characters for a seed."""
+    rng = random.Random(str(seed))
+    return " ".join(
+        f"Study {seed} shows " + " ".join(rng.choice(WORDS) for _ in range(14)) + "."
+        for _ in range(sentences)
+    )
 
 
 def copy_review(target: Path, *, with_papers: bool = True) -> Project:

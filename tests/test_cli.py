@@ -98,7 +98,7 @@ def test_import_reports_a_file_it_cannot_read(tmp_path: Path) -> None:
     run("init", str(target))
     code, out = run("import", "-C", str(target), str(FIXTURES / "sources" / "not_a_dump.txt"))
     assert code == 1
-    assert "not_a_dump.txt: error: no paper abstracts found" in out
+    assert "not_a_dump.txt:1: error: no paper abstracts found" in out
     assert not (target / "content" / "sources" / "not_a_dump.txt").exists()
 
 

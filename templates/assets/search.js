@@ -82,10 +82,13 @@
   }
 
   function highlight(text, words) {
-    var html = escapeHtml(text);
-    if (words.length === 0) return html;
+    // Split the raw text at the matches and escape every piece, so markup in a title or an
+    // abstract stays text and <mark> is the only element added.
+    if (words.length === 0) return escapeHtml(text);
     var pattern = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|");
-    return html.replace(new RegExp("\\b(" + pattern + ")", "gi"), "<mark>$1</mark>");
+    return text.split(new RegExp("\\b(" + pattern + ")", "gi")).map(function (piece, i) {
+      return i % 2 === 1 ? "<mark>" + escapeHtml(piece) + "</mark>" : escapeHtml(piece);
+    }).join("");
   }
 
   function render(root, data, hits, text) {
@@ -161,6 +164,7 @@
       timer = setTimeout(update, 60);
     });
     select.addEventListener("change", update);
+    root.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         var first = root.querySelector("#lr-results a.lr-result-title");
