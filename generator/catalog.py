@@ -29,7 +29,13 @@ def build_catalog(review: Review) -> dict[str, Any]:
                 "authors_count": paper.authors_count,
                 "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
                 "related": [
-                    {"id": r.id, "score": r.score, "shared_tags": list(r.shared_tags)}
+                    {
+                        "id": r.id,
+                        "score": r.score,
+                        "shared_tags": list(r.shared_tags),
+                        "terms": list(r.terms),
+                        "pinned": r.pinned,
+                    }
                     for r in review.related.get(paper.id, ())
                 ],
             }
@@ -43,6 +49,7 @@ def build_catalog(review: Review) -> dict[str, Any]:
                 "description": tag.description,
                 "group": tag.group,
                 "count": counts.get(tag.id, 0),
+                "key_terms": list(review.key_terms.get(tag.id, ())),
             }
             for tag in review.taxonomy.tags.values()
         ],

@@ -236,6 +236,38 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
 
 @cli.command()
 @_project_option
+def suggest(project_dir: Path) -> None:
+    """Suggest tags for papers, learned from the tags already assigned; writes a report."""
+    from generator.pipeline import load_review
+    from generator.suggest import suggest_tags
+    from generator.yamlio import atomic_write_text, dump_new
+
+    project = Project.at(project_dir)
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log, hint="; run `litreview check` to see them all"):
+        review = load_review(project, log)
+        log.raise_if_errors()
+    suggestions = suggest_tags(review.papers, review.taxonomy)
+    report: dict[str, list[dict[str, object]]] = {}
+    for item in suggestions:
+        report.setdefault(item.paper_id, []).append(
+            {"tag": item.tag, "score": item.score, "why": item.reason}
+        )
+    path = project.content_dir / "suggested-tags.yaml"
+    header = (
+        "# Tags litreview suggests, by paper: learned from the tags you assigned, and the match rules.\n"
+        "# Written by `litreview suggest` and replaced on every run. Nothing here changes a paper:\n"
+        "# copy the tags you agree with into content/papers/<id>.yaml.\n"
+    )
+    atomic_write_text(path, dump_new(dict(sorted(report.items())), header))
+    console.print(
+        f"{len(suggestions)} suggestions for {len(report)} of {len(review.papers)} papers "
+        f"written to {project.rel(path)}"
+    )
+
+
+@cli.command()
+@_project_option
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(project_dir: Path, dev_addr: str) -> None:
     """Preview the site, regenerating it when content or templates change."""

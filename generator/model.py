@@ -86,6 +86,8 @@ class Paper:
     upvotes: int | None = None
     sources: tuple[SourceRef, ...] = ()
     notes: str = ""
+    related_pin: tuple[str, ...] = ()  # ids a person wants listed as related, in this order
+    related_hide: tuple[str, ...] = ()  # ids a person never wants listed as related
     path: str = ""  # the YAML file, relative to the project, for messages
 
 
@@ -117,6 +119,8 @@ class RelatedPaper:
     id: str
     score: float
     shared_tags: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()  # the terms that contribute most to the similarity
+    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,3 +130,4 @@ class Review:
     papers: tuple[Paper, ...]
     taxonomy: Taxonomy
     related: dict[str, tuple[RelatedPaper, ...]] = field(default_factory=dict)
+    key_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # by tag id

@@ -10,7 +10,7 @@ from generator.errors import ProblemLog
 from generator.importer import ImportReport, sync_sources
 from generator.model import Review, Taxonomy
 from generator.project import Project
-from generator.related import related_papers
+from generator.related import TextFeatures, key_terms, related_papers
 from generator.render import PageSet, render_pages, write_pages
 from generator.search_index import search_files
 from generator.store import load_papers
@@ -28,6 +28,17 @@ def load_review(project: Project, log: ProblemLog) -> Review:
     taxonomy = load_taxonomy(project.tags_file, log)
     records = load_papers(project.papers_dir, taxonomy if taxonomy.tags else None, log)
     papers = tuple(record.paper for record in records)
+    known = {paper.id for paper in papers}
+    for record in records:
+        for key, ids in (("pin", record.paper.related_pin), ("hide", record.paper.related_hide)):
+            for i, other in enumerate(ids):
+                if other == record.paper.id or other not in known:
+                    what = "the paper itself" if other == record.paper.id else "no paper with that id"
+                    log.error(
+                        record.path,
+                        record.lines.get(("related", key, i)),
+                        f"related.{key}: {other!r} is {what}",
+                    )
     for record in records:
         if not record.paper.tags:
             log.warning(
@@ -68,7 +79,13 @@ def generate(
     review = load_review(project, log)
     log.raise_if_errors()
     progress("related papers")
-    review = Review(review.papers, review.taxonomy, related_papers(review.papers))
+    features = TextFeatures.of(review.papers) if review.papers else None
+    review = Review(
+        review.papers,
+        review.taxonomy,
+        related_papers(review.papers, features),
+        dict(key_terms(review.papers, features, list(review.taxonomy.tags))) if features else {},
+    )
     progress("render pages")
     pages: PageSet = render_pages(review, project.templates_dir, site_title)
     progress("search index")

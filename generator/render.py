@@ -61,6 +61,8 @@ class Listed:
     summary: str = ""
     score: float = 0.0
     shared_tags: tuple[Tag, ...] = ()
+    terms: tuple[str, ...] = ()
+    pinned: bool = False
 
 
 def newest_first(papers: Iterable[Paper]) -> list[Paper]:
@@ -125,6 +127,8 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
                     other,
                     score=item.score,
                     shared_tags=tuple(tags[t] for t in item.shared_tags if t in tags),
+                    terms=item.terms,
+                    pinned=item.pinned,
                 )
             )
         pages.add(
@@ -149,6 +153,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
                 tag=tag,
                 group=review.taxonomy.groups.get(tag.group),
                 papers=[Listed(p, summary=summary(p.abstract)) for p in members],
+                key_terms=review.key_terms.get(tag.id, ()),
                 cooccurring=[
                     (tags[t], n) for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
                 ][:COOCCURRING_SHOWN],

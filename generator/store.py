@@ -28,6 +28,7 @@ PAPER_KEYS = (
     "title_derived",
     "tags",
     "notes",
+    "related",
     "date",
     "authors_count",
     "upvotes",
@@ -167,6 +168,7 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
     notes = data.get("notes")
     if notes is not None and not isinstance(notes, str):
         log.error(path, lines.get(("notes",)), "notes must be text")
+    pins, hides = _related_choices(data.get("related"), path, lines, log)
     fp = data.get("fingerprint")
     if not ok:
         return None
@@ -182,9 +184,37 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         upvotes=_check_int(data, "upvotes", path, lines, log),
         sources=tuple(sources),
         notes=notes.strip() if isinstance(notes, str) else "",
+        related_pin=pins,
+        related_hide=hides,
         path=path.name,
     )
     return PaperFile(paper, path, lines)
+
+
+def _related_choices(
+    value: Any, path: Path, lines: dict[tuple[str | int, ...], int], log: ProblemLog
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`related: {pin: [ids], hide: [ids]}`: a person's corrections to the related papers."""
+    if value is None:
+        return (), ()
+    if not isinstance(value, dict):
+        log.error(
+            path, lines.get(("related",)), "related must be a mapping with 'pin' and/or 'hide' lists of ids"
+        )
+        return (), ()
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key in value:
+        if key not in ("pin", "hide"):
+            log.error(
+                path, lines.get(("related", key)), f"unknown key {key!r} under related (expected pin, hide)"
+            )
+    for key in ("pin", "hide"):
+        ids = value.get(key) or []
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            log.error(path, lines.get(("related", key)), f"related.{key} must be a list of paper ids")
+            ids = []
+        chosen[key] = tuple(dict.fromkeys(ids))
+    return chosen["pin"], chosen["hide"]
 
 
 def load_papers(papers_dir: Path, taxonomy: Taxonomy | None, log: ProblemLog) -> list[PaperFile]:

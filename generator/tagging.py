@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from generator.model import Paper, Taxonomy
-from generator.related import CHUNK_ROWS, paper_text, tfidf_matrix
+from generator.related import CHUNK_ROWS, TextFeatures
 from generator.taxonomy import TagMatcher
 
 VOTERS = 5
@@ -27,7 +27,7 @@ def vote_tags(papers: Sequence[Paper], untagged: set[str]) -> dict[str, str]:
     targets = [i for i, p in enumerate(papers) if p.id in untagged]
     if not voters or not targets:
         return {}
-    matrix = tfidf_matrix([paper_text(p) for p in papers])
+    matrix = TextFeatures.of(papers).matrix
     chosen: dict[str, str] = {}
     for start in range(0, len(targets), CHUNK_ROWS):
         chunk = targets[start : start + CHUNK_ROWS]

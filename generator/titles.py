@@ -17,13 +17,19 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _INTRO = re.compile(
     r"\b(?:we|this (?:paper|work|study|article)|the paper)\s+(?:also\s+)?"
     r"(?:propose[sd]?|present[s]?|presented|introduce[sd]?|develop(?:s|ed)?|design(?:s|ed)?|"
-    r"build[s]?|offer[s]?|contribute[s]?)\b"
-    r"|\b(?:called|named|dubbed|termed|coined)\b",
+    r"build[s]?|offer[s]?|contribute[s]?|create[sd]?|release[sd]?|construct(?:s|ed)?|curate[sd]?)\b"
+    r"|\b(?:called|named|dubbed|termed|coined)(?=\s+[\"'“]?[A-Z])",
     re.IGNORECASE,
 )
 # A method name: one token with a capital after its first letter (VAPO, HarmoDT, ChestX-Reasoner,
 # Rank-R1), not an ordinary capitalised word.
 _NAME = r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+# Acronyms of the field, not names of a paper's method.
+_COMMON_ACRONYMS = frozenset(
+    "AI ML NLP CV RL LLM LLMs MLLM MLLMs VLM VLMs LM LMs GPU GPUs CPU CNN CNNs RNN GNN GNNs LSTM "
+    "SOTA API APIs QA VQA NER RAG ViT ViTs GPT GAN GANs VAE MoE 2D 3D 4D IoT UAV UAVs EEG MRI CT".split()
+)
+_NAME_TOKEN = re.compile(r"(?<![\w-])(" + r"[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*" + r")(?![\w-])")
 _PAREN_NAME = re.compile(r"\((" + _NAME + r")\)")
 _NAME_AFTER_INTRO = re.compile(
     r"^\s*(?:the\s+|a\s+|an\s+)?("
@@ -127,6 +133,17 @@ def _capitalise_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _name_soon_after(rest: str, words: int = 8) -> tuple[str, str] | None:
+    """The first method-like name within the first words after an intro verb, and what follows
+    it: "we introduce a benchmark, FAIRE (...)", "we create a search system MMMORRF that"."""
+    window = " ".join(rest.split()[:words])
+    for match in _NAME_TOKEN.finditer(window):
+        token = match.group(1)
+        if _is_name(token) and token not in _COMMON_ACRONYMS and token.rstrip("s") not in _COMMON_ACRONYMS:
+            return token, rest[rest.find(token) + len(token) :]
+    return None
+
+
 def named_method_title(abstract: str) -> str | None:
     """'NAME: Expansion' when the abstract introduces a named method, else None."""
     text = clean_latex(abstract)
@@ -138,6 +155,9 @@ def named_method_title(abstract: str) -> str | None:
             if direct and _is_name(direct.group(1)):
                 name = direct.group(1)
                 after = rest[direct.end() :]
+                inside = re.match(r"([^()]{3,120})\)", after) if direct.group("sep") == "(" else None
+                if inside and _initials_match(name, inside.group(1)):
+                    return f"{name}: {_capitalise_first(inside.group(1).strip())}"
                 if direct.group("sep") == ",":
                     expansion = _expansion_after(after)
                     if expansion and _initials_match(name, expansion):
@@ -153,6 +173,20 @@ def named_method_title(abstract: str) -> str | None:
                     if len(descriptor.split()) >= 2:
                         return f"{name}: {descriptor}"
                 named = name
+            if named is None:
+                later = _name_soon_after(rest)
+                if later:
+                    name, after = later
+                    inside = re.match(r"\s*\(([^()]{3,120})\)", after)
+                    if inside and _initials_match(name, inside.group(1)):
+                        return f"{name}: {_capitalise_first(inside.group(1).strip())}"
+                    # "a manifold reshaping approach called FedMR": the words before the name.
+                    between = rest[: rest.find(name)]
+                    between = re.sub(r"\b(?:called|named|dubbed|termed|coined)\s*$", "", between.strip(" ,"))
+                    descriptor = _descriptor(between)
+                    if 2 <= len(descriptor.split()) <= 6 and "," not in between:
+                        return f"{name}: {descriptor}"
+                    named = name
             paren = _PAREN_NAME.search(rest)
             if paren and _is_name(paren.group(1)):
                 name = paren.group(1)
