@@ -66,6 +66,7 @@ def generate(
     site_title: str,
     sync: bool = True,
     progress: Progress = _quiet,
+    related_method: str = "lsa",
 ) -> GenerateReport:
     """Import new sources, validate, enrich and render into project.docs_dir.
 
@@ -80,10 +81,15 @@ def generate(
     log.raise_if_errors()
     progress("related papers")
     features = TextFeatures.of(review.papers) if review.papers else None
+    vectors = None
+    if related_method == "embeddings" and review.papers:
+        from generator.embeddings import embedding_vectors
+
+        vectors = embedding_vectors(review.papers, project.work_dir / "cache")
     review = Review(
         review.papers,
         review.taxonomy,
-        related_papers(review.papers, features),
+        related_papers(review.papers, features, vectors=vectors),
         dict(key_terms(review.papers, features, list(review.taxonomy.tags))) if features else {},
     )
     progress("render pages")

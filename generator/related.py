@@ -1,8 +1,17 @@
 """Text features of the papers, and what is computed from them: related papers (with the terms
 that make them related), and the key terms of each topic.
 
-Similarities are computed in row chunks of a sparse product, so memory stays linear in the number
-of papers (never an N x N dense matrix). Ties are broken by paper id for stable output.
+Related papers use "second-order" LSA: unigram TF-IDF, a truncated SVD, each paper represented
+by U * Sigma**2.5 and compared by cosine. With every dimension kept and power 2 this is the cosine
+between two papers' similarity profiles (papers are related when they are similar to the same
+papers); the extra half power leans towards broad topics. On the arXiv benchmark (bench/quality)
+it puts 0.70 of the 5 related papers in the same primary category, against 0.66 for TF-IDF cosine
+and 0.67 for plain LSA. Because it favours central papers, each paper may appear in at most
+HUB_CAP related lists (a greedy assignment by score), which keeps a few papers from crowding
+every list and costs nothing on the benchmark.
+
+Similarities are computed in row blocks, so memory stays linear in the number of papers (never an
+N x N matrix). Ties are broken by paper id for stable output.
 """
 
 from __future__ import annotations
@@ -12,12 +21,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from generator.model import Paper, RelatedPaper
 from generator.titles import clean_latex
 
 RELATED_COUNT = 5
+SEMANTIC_DIMS = 600
+SPECTRAL_POWER = 2.5
+CANDIDATES = 40
+HUB_CAP = 15
 REASON_TERMS = 3
 KEY_TERMS = 8
 CHUNK_ROWS = 1024
@@ -111,17 +126,97 @@ def nearest(features: TextFeatures, k: int) -> list[list[tuple[int, float]]]:
     return result
 
 
+def semantic_vectors(papers: Sequence[Paper]) -> np.ndarray:
+    """Unit rows of U * Sigma**SPECTRAL_POWER from a truncated SVD of unigram TF-IDF."""
+    texts = [paper_text(p) for p in papers]
+    vectorizer = TfidfVectorizer(
+        sublinear_tf=True,
+        stop_words="english",
+        min_df=2 if len(texts) >= 50 else 1,
+        max_df=0.5 if len(texts) >= 50 else 1.0,
+        dtype=np.float32,
+        strip_accents="unicode",
+    )
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # no term left at all
+        return np.zeros((len(texts), 1), dtype=np.float32)
+    dims = min(SEMANTIC_DIMS, min(matrix.shape) - 1)
+    if dims < 2:
+        return normalize(matrix.toarray()).astype(np.float32)
+    svd = TruncatedSVD(dims, algorithm="randomized", n_iter=5, random_state=0)
+    scaled = svd.fit_transform(matrix) * svd.singular_values_ ** (SPECTRAL_POWER - 1.0)
+    return normalize(scaled).astype(np.float32)
+
+
+def ranked_candidates(vectors: np.ndarray, count: int, id_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `count` most similar other rows (indices and cosines), best first, ties by id."""
+    n = len(vectors)
+    count = max(0, min(count, n - 1))
+    indices = np.zeros((n, count), dtype=np.int64)
+    scores = np.zeros((n, count), dtype=np.float32)
+    if count == 0:
+        return indices, scores
+    for start in range(0, n, CHUNK_ROWS):
+        block = np.round(vectors[start : start + CHUNK_ROWS] @ vectors.T, 6)
+        rows = np.arange(block.shape[0])
+        block[rows, rows + start] = -np.inf  # never yourself
+        slack = min(n - 1, count + 16)  # so that ties at the cut are settled by id
+        candidates = np.argpartition(-block, slack - 1, axis=1)[:, :slack] if slack < n else None
+        if candidates is None:
+            candidates = np.tile(np.arange(n), (block.shape[0], 1))
+        values = np.take_along_axis(block, candidates, 1)
+        order = np.lexsort((id_rank[candidates], -values), axis=1)[:, :count]
+        indices[start : start + CHUNK_ROWS] = np.take_along_axis(candidates, order, 1)
+        scores[start : start + CHUNK_ROWS] = np.take_along_axis(values, order, 1)
+    return indices, scores
+
+
+def capped_choice(indices: np.ndarray, scores: np.ndarray, k: int, cap: int = HUB_CAP) -> list[list[int]]:
+    """k neighbours per row, taking pairs best score first while each paper appears in at most
+    `cap` lists; rows left short are filled from their own candidates in order."""
+    n, width = indices.shape
+    rows = np.repeat(np.arange(n), width)
+    flat_indices, flat_scores = indices.ravel(), scores.ravel()
+    order = np.lexsort((flat_indices, rows, -flat_scores))
+    chosen: list[list[int]] = [[] for _ in range(n)]
+    listed = np.zeros(n, dtype=np.int64)
+    for position in order:
+        i, j = int(rows[position]), int(flat_indices[position])
+        if len(chosen[i]) < k and listed[j] < cap:
+            chosen[i].append(j)
+            listed[j] += 1
+    for i in range(n):
+        for j in indices[i]:
+            if len(chosen[i]) >= k:
+                break
+            if int(j) not in chosen[i]:
+                chosen[i].append(int(j))
+    # Each list best first (the greedy pass may have filled it out of order).
+    rank = {(i, int(j)): r for i in range(n) for r, j in enumerate(indices[i])}
+    return [sorted(c, key=lambda j, i=i: rank[(i, j)]) for i, c in enumerate(chosen)]
+
+
 def related_papers(
-    papers: Sequence[Paper], features: TextFeatures | None = None, k: int = RELATED_COUNT
+    papers: Sequence[Paper],
+    features: TextFeatures | None = None,
+    k: int = RELATED_COUNT,
+    vectors: np.ndarray | None = None,
 ) -> dict[str, tuple[RelatedPaper, ...]]:
-    """The k most related papers of each paper, after the person's pins and hides."""
+    """The k most related papers of each paper, after the person's pins and hides.
+
+    `vectors` (unit rows) replaces the default semantic vectors, e.g. sentence embeddings.
+    """
     if not papers:
         return {}
     features = features or TextFeatures.of(papers)
+    vectors = semantic_vectors(papers) if vectors is None else vectors
     index = {p.id: i for i, p in enumerate(papers)}
-    # Enough candidates to fill k after hiding some.
-    most_hidden = max((len(p.related_hide) + len(p.related_pin) for p in papers), default=0)
-    candidates = nearest(features, k + most_hidden) if len(papers) > 1 else [[] for _ in papers]
+    indices, scores = ranked_candidates(vectors, max(CANDIDATES, k * 2), features.id_rank())
+    capped = capped_choice(indices, scores, k)
+    score_of = [
+        dict(zip(map(int, indices[i]), map(float, scores[i]), strict=True)) for i in range(len(papers))
+    ]
     related: dict[str, tuple[RelatedPaper, ...]] = {}
     for i, paper in enumerate(papers):
         own = set(paper.tags)
@@ -130,12 +225,13 @@ def related_papers(
         for pin in paper.related_pin:
             j = index.get(pin)
             if j is not None and j != i:
-                chosen.append((j, float(features.matrix[i].multiply(features.matrix[j]).sum()), True))
-        for j, score in candidates[i]:
-            if len(chosen) >= max(k, len(paper.related_pin)):
+                chosen.append((j, float(np.round(vectors[i] @ vectors[j], 6)), True))
+        wanted = max(k, len(paper.related_pin))
+        for j in [*capped[i], *map(int, indices[i])]:
+            if len(chosen) >= wanted:
                 break
-            if papers[j].id not in excluded:
-                chosen.append((j, score, False))
+            if papers[j].id not in excluded and all(j != c[0] for c in chosen):
+                chosen.append((j, score_of[i][j], False))
         related[paper.id] = tuple(
             RelatedPaper(
                 id=papers[j].id,

@@ -68,6 +68,22 @@ def published_url(project: Project) -> str:
     return site_url if site_url.endswith("/") else site_url + "/"
 
 
+RELATED_METHODS = ("lsa", "embeddings")
+
+
+def related_method(project: Project) -> str:
+    """`extra: {litreview: {related: lsa | embeddings}}` in mkdocs.yml; lsa by default."""
+    extra = read_mkdocs_yml(project).get("extra") or {}
+    settings = extra.get("litreview") or {} if isinstance(extra, dict) else {}
+    method = settings.get("related", "lsa") if isinstance(settings, dict) else "lsa"
+    if method not in RELATED_METHODS:
+        raise LitreviewError(
+            f"{project.mkdocs_file.name}: extra.litreview.related is {method!r}; "
+            f"use one of: {', '.join(RELATED_METHODS)}"
+        )
+    return str(method)
+
+
 def site_title(project: Project) -> str:
     return str(read_mkdocs_yml(project).get("site_name") or "Literature review")
 

