@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import tempfile
 import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence

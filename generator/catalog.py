@@ -27,6 +27,8 @@ def build_catalog(review: Review) -> dict[str, Any]:
                 "tags": list(paper.tags),
                 "date": paper.date.to_text() if paper.date else None,
                 "authors_count": paper.authors_count,
+                # The page is "url"; the paper's own address (publisher, arXiv) is "source_url".
+                **{("source_url" if k == "url" else k): v for k, v in paper.meta.fields().items()},
                 "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
                 "related": [
                     {

@@ -130,8 +130,29 @@ def import_(files: tuple[Path, ...], project_dir: Path) -> None:
         f"{report.blocks} abstract blocks, {report.papers_in_sources} papers in the sources: "
         f"{len(report.created)} new, {len(report.updated)} updated, {report.unchanged} unchanged."
     )
+    _write_merge_report(project, report)
     if log.errors:
         sys.exit(1)
+
+
+def _write_merge_report(project: Project, report: object) -> None:
+    from generator.importer import ImportReport, merge_report
+    from generator.yamlio import atomic_write_text, dump_new
+
+    assert isinstance(report, ImportReport)
+    path = project.content_dir / "merge-report.yaml"
+    header = (
+        "# What `litreview import` took for one paper (merged), and what it nearly did (near_misses).\n"
+        "# Replaced on every import. To keep a source apart from a paper it was merged into, add it to\n"
+        "# that paper's record: split: ['sources/file.bib:12']. Map unmapped keywords to tags with\n"
+        "# aliases: [...] in content/tags.yaml.\n"
+    )
+    atomic_write_text(path, dump_new(merge_report(report), header))
+    if report.merges or report.near_misses or report.unmapped_keywords:
+        console.print(
+            f"{len(report.merges)} merges, {len(report.near_misses)} near misses, "
+            f"{len(report.unmapped_keywords)} keywords not mapped to tags: see {project.rel(path)}"
+        )
 
 
 @cli.command()

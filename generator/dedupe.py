@@ -11,12 +11,14 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from generator.model import PaperDate, SourceBlock, SourceRef
+from generator.model import Bibliographic, Paper, PaperDate, SourceBlock, SourceRef
 
 SHINGLE_WORDS = 5
 SAME_PAPER_OVERLAP = 0.5
+TITLE_MATCH_OVERLAP = 0.2  # the same title needs only this much abstract in common
+NEAR_MISS_OVERLAP = 0.25
 # A shingle found in more abstracts than this is boilerplate ("in this paper we propose a").
 MAX_SHINGLE_POSTINGS = 50
 
@@ -60,11 +62,26 @@ class MergedRecord:
     date: PaperDate | None
     upvotes: int | None
     sources: tuple[SourceRef, ...]
+    meta: Bibliographic = field(default_factory=Bibliographic)
+    reasons: tuple[str, ...] = ()  # why the copies were taken for one paper
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """Two blocks that look alike but were kept apart, for a person to check."""
+
+    first: SourceRef
+    second: SourceRef
+    why: str
 
 
 class _UnionFind:
-    def __init__(self, size: int):
+    """Union-find that refuses unions joining two refs a person has declared different."""
+
+    def __init__(self, size: int, forbidden: set[tuple[int, int]] | None = None):
         self.parent = list(range(size))
+        self.members: dict[int, set[int]] = {i: {i} for i in range(size)}
+        self.forbidden = forbidden or set()
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -72,22 +89,40 @@ class _UnionFind:
             i = self.parent[i]
         return i
 
-    def union(self, a: int, b: int) -> None:
+    def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return True
+        if self.forbidden and any(
+            (x, y) in self.forbidden or (y, x) in self.forbidden
+            for x in self.members[ra]
+            for y in self.members[rb]
+        ):
+            return False
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        self.members[root] |= self.members.pop(child)
+        return True
+
+    def groups(self) -> list[list[int]]:
+        by_root: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            by_root[self.find(i)].append(i)
+        return sorted(by_root.values(), key=lambda members: members[0])
 
 
-def group_same_papers(abstracts: Sequence[str]) -> list[list[int]]:
-    """Indices of `abstracts` grouped by paper, each group and the list in first-seen order."""
-    sets = [shingles(a) for a in abstracts]
-    keys = [normalise_text(a) for a in abstracts]
-    groups = _UnionFind(len(abstracts))
+def _abstract_pairs(abstracts: Sequence[str]) -> tuple[list[tuple[int, int]], list[tuple[int, int, float]]]:
+    """(identical pairs, candidate pairs with their shingle overlap) among non-empty abstracts."""
+    sets = [shingles(a) if a.strip() else set() for a in abstracts]
     first_with_key: dict[str, int] = {}
+    identical: list[tuple[int, int]] = []
     postings: dict[int, list[int]] = defaultdict(list)
-    for i, key in enumerate(keys):
+    for i, abstract in enumerate(abstracts):
+        if not abstract.strip():
+            continue
+        key = normalise_text(abstract)
         if key in first_with_key:
-            groups.union(first_with_key[key], i)
+            identical.append((first_with_key[key], i))
             continue
         first_with_key[key] = i
         for s in sets[i]:
@@ -98,13 +133,23 @@ def group_same_papers(abstracts: Sequence[str]) -> list[list[int]]:
             for a_pos, a in enumerate(members):
                 for b in members[a_pos + 1 :]:
                     candidates.add((a, b))
-    for a, b in sorted(candidates):
-        if overlap(sets[a], sets[b]) >= SAME_PAPER_OVERLAP:
+    return identical, [(a, b, overlap(sets[a], sets[b])) for a, b in sorted(candidates)]
+
+
+def group_same_papers(abstracts: Sequence[str]) -> list[list[int]]:
+    """Indices of `abstracts` grouped by paper, each group and the list in first-seen order."""
+    identical, candidates = _abstract_pairs(abstracts)
+    groups = _UnionFind(len(abstracts))
+    for a, b in identical:
+        groups.union(a, b)
+    for a, b, score in candidates:
+        if score >= SAME_PAPER_OVERLAP:
             groups.union(a, b)
-    by_root: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(abstracts)):
-        by_root[groups.find(i)].append(i)
-    return sorted(by_root.values(), key=lambda members: members[0])
+    return groups.groups()
+
+
+def title_key(title: str | None) -> str:
+    return normalise_text(title or "")
 
 
 def _richest_date(dates: list[PaperDate]) -> PaperDate | None:
@@ -112,25 +157,118 @@ def _richest_date(dates: list[PaperDate]) -> PaperDate | None:
     return (with_year or dates or [None])[0]
 
 
-def merge_blocks(blocks: Sequence[SourceBlock]) -> list[MergedRecord]:
+def _merge_meta(copies: Sequence[SourceBlock]) -> Bibliographic:
+    metas = [c.meta for c in copies if c.meta is not None]
+    if not metas:
+        return Bibliographic()
+
+    def first(field: str) -> object:
+        return next((getattr(m, field) for m in metas if getattr(m, field)), None)
+
+    return Bibliographic(
+        authors=max((m.authors for m in metas), key=len),
+        year=first("year"),  # type: ignore[arg-type]
+        venue=first("venue"),  # type: ignore[arg-type]
+        doi=first("doi"),  # type: ignore[arg-type]
+        arxiv_id=first("arxiv_id"),  # type: ignore[arg-type]
+        url=first("url"),  # type: ignore[arg-type]
+        pdf_url=first("pdf_url"),  # type: ignore[arg-type]
+        keywords=tuple(dict.fromkeys(k for m in metas for k in m.keywords)),
+        key=first("key"),  # type: ignore[arg-type]
+    )
+
+
+def block_fingerprint(block: SourceBlock) -> str:
+    return (
+        fingerprint(block.abstract) if block.abstract.strip() else fingerprint("title " + (block.title or ""))
+    )
+
+
+def paper_fingerprint(paper: Paper) -> str:
+    """The fingerprint a block of this paper's current text would have."""
+    return fingerprint(paper.abstract) if paper.abstract.strip() else fingerprint("title " + paper.title)
+
+
+def merge_blocks(
+    blocks: Sequence[SourceBlock], keep_apart: Sequence[tuple[SourceRef, SourceRef]] = ()
+) -> list[MergedRecord]:
     """De-duplicate blocks into papers, keeping the richest metadata of the copies."""
+    return merge_with_report(blocks, keep_apart)[0]
+
+
+def merge_with_report(
+    blocks: Sequence[SourceBlock], keep_apart: Sequence[tuple[SourceRef, SourceRef]] = ()
+) -> tuple[list[MergedRecord], list[NearMiss]]:
+    """Papers from blocks, matched by arXiv id, DOI, the same abstract (or a revision of it), or
+    the same title with a similar abstract; and the pairs that nearly matched.
+
+    `keep_apart` lists pairs of blocks a person has said are different papers."""
+    position = {b.ref: i for i, b in enumerate(blocks)}
+    forbidden = {(position[a], position[b]) for a, b in keep_apart if a in position and b in position}
+    groups = _UnionFind(len(blocks), forbidden)
+    reasons: dict[tuple[int, int], str] = {}
+    near: list[NearMiss] = []
+
+    def join(a: int, b: int, why: str) -> None:
+        if groups.find(a) != groups.find(b) and groups.union(a, b):
+            reasons[(a, b)] = why
+
+    for identifier, why in (("arxiv_id", "same arXiv id"), ("doi", "same DOI")):
+        seen: dict[str, int] = {}
+        for i, block in enumerate(blocks):
+            value = getattr(block.meta, identifier) if block.meta else None
+            if value:
+                if value in seen:
+                    join(seen[value], i, why)
+                else:
+                    seen[value] = i
+    identical, candidates = _abstract_pairs([b.abstract for b in blocks])
+    for a, b in identical:
+        join(a, b, "same abstract")
+    overlaps = {(a, b): score for a, b, score in candidates}
+    for (a, b), score in overlaps.items():
+        if score >= SAME_PAPER_OVERLAP:
+            join(a, b, f"abstracts {score:.0%} alike")
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i, block in enumerate(blocks):
+        if title_key(block.title):
+            by_title[title_key(block.title)].append(i)
+    for members in by_title.values():
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1 :]:
+                if groups.find(a) == groups.find(b):
+                    continue
+                missing = not blocks[a].abstract.strip() or not blocks[b].abstract.strip()
+                score = overlaps.get((a, b), 0.0)
+                if missing or score >= TITLE_MATCH_OVERLAP:
+                    join(a, b, "same title" + ("" if missing else f", abstracts {score:.0%} alike"))
+                if groups.find(a) != groups.find(b):
+                    near.append(NearMiss(blocks[a].ref, blocks[b].ref, "same title, different abstracts"))
+    for (a, b), score in overlaps.items():
+        if NEAR_MISS_OVERLAP <= score < SAME_PAPER_OVERLAP and groups.find(a) != groups.find(b):
+            near.append(NearMiss(blocks[a].ref, blocks[b].ref, f"abstracts {score:.0%} alike"))
+
     records = []
-    for members in group_same_papers([b.abstract for b in blocks]):
+    for members in groups.groups():
         copies = [blocks[i] for i in members]
         titles = [c.title for c in copies if c.title]
         counts = [c.authors_count for c in copies if c.authors_count is not None]
         upvotes = [c.upvotes for c in copies if c.upvotes is not None]
         # The longest abstract is the most complete revision; ties go to the first seen.
         abstract = max(copies, key=lambda c: len(c.abstract)).abstract
+        member_set = set(members)
         records.append(
             MergedRecord(
-                fingerprints=tuple(dict.fromkeys(fingerprint(c.abstract) for c in copies)),
+                fingerprints=tuple(dict.fromkeys(block_fingerprint(c) for c in copies)),
                 abstract=abstract,
                 title=titles[0] if titles else None,
                 authors_count=max(counts) if counts else None,
                 date=_richest_date([c.date for c in copies if c.date is not None]),
                 upvotes=max(upvotes) if upvotes else None,
                 sources=tuple(sorted({c.ref for c in copies})),
+                meta=_merge_meta(copies),
+                reasons=tuple(sorted({why for (a, b), why in reasons.items() if a in member_set})),
             )
         )
-    return records
+    unique = {(n.first, n.second): n for n in reversed(near)}  # one entry a pair, its first reason
+    return records, sorted(unique.values(), key=lambda n: (n.first, n.second))

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.dedupe import MergedRecord, fingerprint, group_same_papers, merge_blocks
+from generator.dedupe import MergedRecord, NearMiss, group_same_papers, merge_with_report, paper_fingerprint
 from generator.errors import LitreviewError, ProblemLog
-from generator.model import Paper, Taxonomy
+from generator.model import Paper, SourceRef, Taxonomy
 from generator.project import Project
 from generator.slugs import unique_slug
 from generator.sources import read_source, read_sources
@@ -20,10 +20,11 @@ from generator.store import (
     load_papers,
     paper_path,
     refresh_from_sources,
+    split_refs,
     write_new_paper,
 )
 from generator.tagging import rule_tags, vote_tags
-from generator.taxonomy import load_taxonomy
+from generator.taxonomy import alias_index, load_taxonomy
 from generator.titles import derive_title
 from generator.yamlio import atomic_write_bytes
 
@@ -36,28 +37,62 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     copied: list[str] = field(default_factory=list)
+    merges: list[tuple[str, MergedRecord]] = field(default_factory=list)  # (paper id, record)
+    near_misses: list[NearMiss] = field(default_factory=list)
+    unmapped_keywords: dict[str, int] = field(default_factory=dict)
 
 
 def _match_existing(records: list[MergedRecord], existing: list[PaperFile]) -> list[PaperFile | None]:
     """The existing record of each merged record, by fingerprint or by near-identical abstract."""
     by_fingerprint: dict[str, PaperFile] = {}
+    by_identifier: dict[str, PaperFile] = {}
     for pf in existing:
         by_fingerprint.setdefault(pf.paper.fingerprint, pf)
-        by_fingerprint.setdefault(fingerprint(pf.paper.abstract), pf)
+        by_fingerprint.setdefault(paper_fingerprint(pf.paper), pf)
+        for value in (pf.paper.meta.arxiv_id, pf.paper.meta.doi):
+            if value:
+                by_identifier.setdefault(value.lower(), pf)
     matches: list[PaperFile | None] = []
     for record in records:
         found = next((by_fingerprint[f] for f in record.fingerprints if f in by_fingerprint), None)
+        for value in (record.meta.arxiv_id, record.meta.doi):
+            if found is None and value and value.lower() in by_identifier:
+                found = by_identifier[value.lower()]
         matches.append(found)
     unmatched = [i for i, m in enumerate(matches) if m is None]
     if unmatched and existing:
         # A source revised after import (or an abstract edited by hand) still finds its paper.
         abstracts = [pf.paper.abstract for pf in existing] + [records[i].abstract for i in unmatched]
+        # (empty abstracts never match anything)
         for group in group_same_papers(abstracts):
             olds = [g for g in group if g < len(existing)]
             if olds:
                 for g in group:
                     if g >= len(existing):
                         matches[unmatched[g - len(existing)]] = existing[olds[0]]
+    return _respect_splits(records, matches)
+
+
+def _respect_splits(records: list[MergedRecord], matches: list[PaperFile | None]) -> list[PaperFile | None]:
+    """A record whose sources a person split off a paper is not that paper; and a paper takes
+    one record only (the one that carries its own first source, else the first)."""
+    matches = list(matches)
+    for i, (record, found) in enumerate(zip(records, matches, strict=True)):
+        if found is not None and set(record.sources) <= set(split_refs(found)):
+            matches[i] = None
+    claimed: dict[str, int] = {}
+    for i, found in enumerate(matches):
+        if found is None:
+            continue
+        own = found.paper.fingerprint in records[i].fingerprints
+        if found.paper.id not in claimed or (
+            own and found.paper.fingerprint not in records[claimed[found.paper.id]].fingerprints
+        ):
+            if found.paper.id in claimed:
+                matches[claimed[found.paper.id]] = None
+            claimed[found.paper.id] = i
+        else:
+            matches[i] = None
     return matches
 
 
@@ -71,7 +106,15 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
     # could create a duplicate of it, so stop until it is fixed.
     log.raise_if_errors()
     blocks = read_sources(project.sources_dir, project.content_dir, log)
-    records = merge_blocks(blocks)
+    keep_apart = [
+        (split, own)
+        for pf in existing
+        for split in split_refs(pf)
+        for own in pf.paper.sources
+        if own != split
+    ]
+    records, report.near_misses = merge_with_report(blocks, keep_apart)
+    merged_records = [r for r in records if len(r.sources) > 1]
     report.blocks, report.papers_in_sources = len(blocks), len(records)
     matches = _match_existing(records, existing)
 
@@ -87,6 +130,8 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
             "authors_count": record.authors_count if old.authors_count is None else None,
             "upvotes": record.upvotes if old.upvotes is None else None,
         }
+        have = old.meta.fields()
+        metadata.update({k: v for k, v in record.meta.fields().items() if k not in have and k != "keywords"})
         needed = (
             old.sources != record.sources
             or replace_title is not None
@@ -105,6 +150,8 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
         if match is not None:
             continue
         title = record.title or derive_title(record.abstract)
+        if not title.strip():
+            continue
         paper_id = unique_slug(title, taken, fallback=f"paper-{record.fingerprints[0][:8]}")
         taken.add(paper_id.casefold())
         new_papers.append(
@@ -119,14 +166,19 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
                 authors_count=record.authors_count,
                 upvotes=record.upvotes,
                 sources=record.sources,
+                meta=record.meta,
             )
         )
     if new_papers:
         known = set(taxonomy.tags)
-        tagged = [
-            replace(p, tags=tuple(t for t in tags if t in known))
-            for p, tags in zip(new_papers, rule_tags(new_papers, taxonomy), strict=True)
-        ]
+        aliases = alias_index(taxonomy)
+        tagged = []
+        for paper, tags in zip(new_papers, rule_tags(new_papers, taxonomy), strict=True):
+            mapped = {aliases[k.casefold()] for k in paper.meta.keywords if k.casefold() in aliases}
+            for keyword in paper.meta.keywords:
+                if keyword.casefold() not in aliases:
+                    report.unmapped_keywords[keyword] = report.unmapped_keywords.get(keyword, 0) + 1
+            tagged.append(replace(paper, tags=tuple(sorted({t for t in tags if t in known} | mapped))))
         everyone = [pf.paper for pf in existing] + tagged
         votes = vote_tags(everyone, {p.id for p in tagged if not p.tags})
         for paper in tagged:
@@ -140,7 +192,28 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
                 )
             write_new_paper(project.papers_dir, paper)
             report.created.append(paper.id)
+    ids = {r.fingerprints[0]: (m.paper.id if m else None) for r, m in zip(records, matches, strict=True)}
+    ids.update({p.fingerprint: p.id for p in new_papers})
+    report.merges = [(ids[r.fingerprints[0]] or "?", r) for r in merged_records]
     return report
+
+
+def merge_report(report: ImportReport) -> dict[str, object]:
+    """What import took for one paper, and what it nearly did: for a person to confirm or split."""
+
+    def ref(source: SourceRef) -> str:
+        return f"{source.file}:{source.line}"
+
+    return {
+        "merged": [
+            {"paper": paper_id, "sources": [ref(s) for s in record.sources], "why": list(record.reasons)}
+            for paper_id, record in sorted(report.merges, key=lambda item: item[0])
+        ],
+        "near_misses": [
+            {"first": ref(n.first), "second": ref(n.second), "why": n.why} for n in report.near_misses
+        ],
+        "unmapped_keywords": dict(sorted(report.unmapped_keywords.items())),
+    }
 
 
 def add_source_files(project: Project, files: list[Path], log: ProblemLog) -> list[str]:

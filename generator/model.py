@@ -69,6 +69,36 @@ class SourceBlock:
     authors_count: int | None = None
     date: PaperDate | None = None
     upvotes: int | None = None
+    meta: Bibliographic | None = None
+
+
+@dataclass(frozen=True)
+class Bibliographic:
+    """What reference managers and the arXiv API know about a paper, beyond its text."""
+
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    venue: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    url: str | None = None
+    pdf_url: str | None = None
+    keywords: tuple[str, ...] = ()
+    key: str | None = None  # the entry's key or id in its file, for messages
+
+    def fields(self) -> dict[str, object]:
+        """The non-empty fields, in record order, as a paper record stores them."""
+        values: dict[str, object] = {
+            "authors": list(self.authors),
+            "year": self.year,
+            "venue": self.venue,
+            "doi": self.doi,
+            "arxiv_id": self.arxiv_id,
+            "url": self.url,
+            "pdf_url": self.pdf_url,
+            "keywords": list(self.keywords),
+        }
+        return {k: v for k, v in values.items() if v not in (None, [], "")}
 
 
 @dataclass(frozen=True)
@@ -88,6 +118,7 @@ class Paper:
     notes: str = ""
     related_pin: tuple[str, ...] = ()  # ids a person wants listed as related, in this order
     related_hide: tuple[str, ...] = ()  # ids a person never wants listed as related
+    meta: Bibliographic = field(default_factory=lambda: Bibliographic())
     path: str = ""  # the YAML file, relative to the project, for messages
 
 
@@ -106,6 +137,7 @@ class Tag:
     group: str
     match: tuple[str, ...] = ()
     min_hits: int = 1
+    aliases: tuple[str, ...] = ()  # keywords of exports (BibTeX keywords, Zotero tags) that mean this tag
 
 
 @dataclass(frozen=True)

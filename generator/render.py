@@ -17,7 +17,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator.abstracts import abstract_html, external_links, summary
+from generator.abstracts import abstract_html, external_links, safe_url, summary
+from generator.cite import bibtex_entry, bibtex_file, csl_json
 from generator.errors import LitreviewError
 from generator.model import Paper, Review, Tag
 from generator.yamlio import atomic_write_bytes
@@ -52,6 +53,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["md_text"] = md_text
     env.filters["yaml_str"] = yaml_str
+    env.filters["safe_url"] = lambda url: safe_url(str(url)) is not None
     return env
 
 
@@ -139,6 +141,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
                 summary=summary(paper.abstract),
                 abstract_html=abstract_html(paper.abstract),
                 links=external_links(paper.abstract),
+                bibtex=bibtex_entry(paper),
                 related=related,
             ),
         )
@@ -160,6 +163,10 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
             ),
         )
 
+    for tag in tags.values():
+        pages.add(f"topics/{tag.id}.bib", bibtex_file([p for p in review.papers if tag.id in p.tags]))
+    pages.add("references.bib", bibtex_file(review.papers))
+    pages.add("references.json", csl_json(review.papers))
     groups = _group_entries(review, counts)
     pages.add(
         "topics/index.md",

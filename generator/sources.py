@@ -7,14 +7,19 @@ date lines that follow a listing entry are its metadata.
 
 from __future__ import annotations
 
+import gzip
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ProblemLog
+from generator.formats import READERS, detect_format
 from generator.model import PaperDate, SourceBlock, SourceRef
 
-SOURCE_SUFFIXES = (".txt",)
+# Pasted dumps and exports (the format is recognised by content); .gz files are read unpacked.
+SOURCE_SUFFIXES = (".txt", ".bib", ".ris", ".csv", ".xml", ".atom", ".json", ".jsonl", ".gz")
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 
 # Page chrome of Hugging Face Papers listings, as pasted from a browser.
 CHROME_LINES = frozenset(
@@ -105,6 +110,12 @@ def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
         )
         return []
     data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = _gunzip(data)
+        except (OSError, EOFError, ValueError) as exc:
+            log.error(path, None, f"the gzip file cannot be unpacked: {exc}")
+            return []
     if not data.strip():
         log.error(path, 1, "the file is empty; expected pasted paper abstracts")
         return []
@@ -114,7 +125,26 @@ def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
         return []
     if encoding == "latin-1":
         log.warning(path, None, "the file is not UTF-8; it was read as Latin-1 (save it as UTF-8 to be sure)")
+    kind = detect_format(text)
+    if kind is not None:
+        return READERS[kind](text.lstrip("\ufeff"), rel, log, path)
+    if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".gz" and path.stem.lower().endswith(".csv")):
+        log.error(
+            path,
+            1,
+            "a CSV file that is not a Zotero export; expected the columns Item Type, Title and Abstract Note",
+        )
+        return []
     return parse_source_text(text, rel, log, path)
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Unpack, refusing archives that unpack to more than MAX_UNPACKED_BYTES."""
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        unpacked = stream.read(MAX_UNPACKED_BYTES + 1)
+    if len(unpacked) > MAX_UNPACKED_BYTES:
+        raise ValueError(f"it unpacks to over {MAX_UNPACKED_BYTES // 2**30} GB")
+    return unpacked
 
 
 def _is_abstract(text: str) -> bool:

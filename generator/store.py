@@ -7,12 +7,13 @@ their comments, and never touches `title` (unless still the derived one), `tags`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.errors import ProblemLog
-from generator.model import Paper, PaperDate, SourceRef, Taxonomy
+from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
 from generator.slugs import SLUG_PATTERN
 from generator.yamlio import (
     YamlSyntaxError,
@@ -32,10 +33,21 @@ PAPER_KEYS = (
     "date",
     "authors_count",
     "upvotes",
+    "authors",
+    "year",
+    "venue",
+    "doi",
+    "arxiv_id",
+    "url",
+    "pdf_url",
+    "keywords",
     "abstract",
     "sources",
+    "split",
     "fingerprint",
 )
+TEXT_FIELDS = ("venue", "doi", "arxiv_id", "url", "pdf_url")
+LIST_FIELDS = ("authors", "keywords")
 # Limits that keep a mistaken or hostile record from costing minutes or gigabytes.
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_TAGS_PER_PAPER = 50
@@ -52,6 +64,7 @@ class PaperFile:
     paper: Paper
     path: Path
     lines: dict[tuple[str | int, ...], int]
+    split: tuple[str, ...] = ()
 
 
 def paper_path(papers_dir: Path, paper_id: str) -> Path:
@@ -104,10 +117,23 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
             "ids are permanent URLs, so make them agree",
         )
         ok = False
-    for key in ("title", "abstract"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            log.error(path, lines.get((key,), 1), f"{key} must be non-empty text, got {data.get(key)!r}")
-            ok = False
+    if not isinstance(data.get("title"), str) or not data["title"].strip():
+        log.error(path, lines.get(("title",), 1), f"title must be non-empty text, got {data.get('title')!r}")
+        ok = False
+    # Reference-manager entries may come without an abstract: it is optional, the title is not.
+    if data.get("abstract") is not None and not isinstance(data.get("abstract"), str):
+        log.error(path, lines.get(("abstract",), 1), f"abstract must be text, got {data.get('abstract')!r}")
+        ok = False
+    meta = _bibliographic(data, path, lines, log)
+    split = data.get("split") or []
+    if not isinstance(split, list) or not all(
+        isinstance(s, str) and re.fullmatch(r".+:\d+", s) for s in split
+    ):
+        log.error(
+            path,
+            lines.get(("split",)),
+            "split must be a list of sources as 'file:line' (from the merge report)",
+        )
     if isinstance(data.get("title"), str) and len(data["title"]) > MAX_TITLE_CHARS:
         log.error(
             path,
@@ -175,7 +201,7 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
     paper = Paper(
         id=paper_id,
         title=" ".join(data["title"].split()),
-        abstract=data["abstract"].strip(),
+        abstract=(data.get("abstract") or "").strip(),
         tags=tuple(tags),
         fingerprint=fp if isinstance(fp, str) else "",
         title_derived=title_derived,
@@ -186,9 +212,55 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         notes=notes.strip() if isinstance(notes, str) else "",
         related_pin=pins,
         related_hide=hides,
+        meta=meta,
         path=path.name,
     )
-    return PaperFile(paper, path, lines)
+    return PaperFile(
+        paper, path, lines, tuple(s for s in split if isinstance(s, str)) if isinstance(split, list) else ()
+    )
+
+
+def _bibliographic(data: dict[str, Any], path: Path, lines: dict, log: ProblemLog) -> Bibliographic:
+    for key in TEXT_FIELDS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            log.error(path, lines.get((key,)), f"{key} must be text, got {data[key]!r}")
+    for key in LIST_FIELDS:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            log.error(path, lines.get((key,)), f"{key} must be a list of text")
+    year = data.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 2999):
+        log.error(path, lines.get(("year",)), f"year must be a year such as 2024, got {year!r}")
+        year = None
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    def texts(key: str) -> tuple[str, ...]:
+        value = data.get(key)
+        return tuple(v for v in value if isinstance(v, str) and v.strip()) if isinstance(value, list) else ()
+
+    return Bibliographic(
+        authors=texts("authors"),
+        year=year,
+        venue=text("venue"),
+        doi=text("doi"),
+        arxiv_id=text("arxiv_id"),
+        url=text("url"),
+        pdf_url=text("pdf_url"),
+        keywords=texts("keywords"),
+    )
+
+
+def split_refs(paper_file: PaperFile) -> list[SourceRef]:
+    """The sources a person has split off this paper (`split: ["file:line", ...]`)."""
+    refs = []
+    data_split = paper_file.split
+    for item in data_split:
+        file, _, line = item.rpartition(":")
+        refs.append(SourceRef(file, int(line)))
+    return refs
 
 
 def _related_choices(
@@ -273,6 +345,7 @@ def write_new_paper(papers_dir: Path, paper: Paper) -> Path:
         data["authors_count"] = paper.authors_count
     if paper.upvotes is not None:
         data["upvotes"] = paper.upvotes
+    data.update(paper.meta.fields())
     data["abstract"] = paper.abstract
     data["sources"] = _source_list(paper.sources)
     data["fingerprint"] = paper.fingerprint

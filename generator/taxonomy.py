@@ -13,7 +13,7 @@ from generator.yamlio import YamlSyntaxError, load_with_lines
 
 MAX_TAXONOMY_BYTES = 5 * 1024 * 1024
 GROUP_KEYS = {"label", "description"}
-TAG_KEYS = {"label", "description", "group", "match", "min_hits"}
+TAG_KEYS = {"label", "description", "group", "match", "min_hits", "aliases"}
 
 
 def phrase_pattern(entry: str) -> re.Pattern[str]:
@@ -173,5 +173,24 @@ def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
             group=str(group or ""),
             match=tuple(match),
             min_hits=min_hits,
+            aliases=_aliases(spec.get("aliases"), path, lines.get(("tags", tid, "aliases")), tid, log),
         )
     return Taxonomy(groups, tags)
+
+
+def _aliases(value: Any, path: Path, line: int | None, tag: str, log: ProblemLog) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        log.error(path, line, f"tag {tag!r}: aliases must be a list of keywords")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def alias_index(taxonomy: Taxonomy) -> dict[str, str]:
+    """Keyword (case-folded) -> tag id: each tag's id, label and aliases."""
+    index: dict[str, str] = {}
+    for tag in taxonomy.tags.values():
+        for name in (tag.id, tag.label, *tag.aliases):
+            index.setdefault(name.casefold(), tag.id)
+    return index

@@ -1,0 +1,405 @@
+"""Read reference-manager and API exports: BibTeX/BibLaTeX, RIS, Zotero CSV, arXiv API Atom,
+and JSON Lines / JSON records. Each reader turns a file into SourceBlocks with bibliographic
+metadata; an entry that cannot be read is reported (file and line or entry key) and skipped.
+
+The format is recognised by content, not by file name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from generator.errors import ProblemLog
+from generator.model import Bibliographic, PaperDate, SourceBlock, SourceRef
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+ARXIV_ID = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:)?(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.I
+)
+DOI = re.compile(r"10\.\d{4,9}/\S+", re.I)
+ZOTERO_COLUMNS = {"Item Type", "Title", "Abstract Note"}
+
+
+def detect_format(text: str, name: str = "") -> str | None:
+    """'bibtex', 'ris', 'zotero-csv', 'arxiv-atom', 'jsonl', 'json', or None for a text dump."""
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    if head.startswith("<?xml") or head.startswith("<feed"):
+        return "arxiv-atom" if "http://www.w3.org/2005/Atom" in head else None
+    if re.search(
+        r"^\s*@(?:article|inproceedings|misc|book|incollection|phdthesis|techreport|online|"
+        r"unpublished|conference|report|thesis|string|preamble)\s*[{(]",
+        head,
+        re.I | re.M,
+    ):
+        return "bibtex"
+    if re.search(r"^TY  - ", head, re.M):
+        return "ris"
+    first_line = head.splitlines()[0] if head else ""
+    if {c.strip() for c in next(csv.reader([first_line]), [])} >= ZOTERO_COLUMNS:
+        return "zotero-csv"
+    if head.startswith("{") and head.splitlines()[0].rstrip().endswith("}"):
+        return "jsonl"
+    if head.startswith("["):
+        return "json"
+    return None
+
+
+def _clean(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def normalise_doi(value: str | None) -> str | None:
+    match = DOI.search(value or "")
+    return match.group(0).rstrip(".,;").lower() if match else None
+
+
+def normalise_arxiv_id(value: str | None) -> str | None:
+    match = ARXIV_ID.search(value or "")
+    return match.group(1) if match else None
+
+
+def _year(value: Any) -> int | None:
+    match = re.search(r"\b(1[89]\d\d|20\d\d)\b", str(value or ""))
+    return int(match.group(1)) if match else None
+
+
+def _block(
+    rel: str, line: int, title: str, abstract: str, meta: Bibliographic, date: PaperDate | None = None
+) -> SourceBlock:
+    return SourceBlock(
+        ref=SourceRef(rel, line),
+        abstract=abstract,
+        title=title or None,
+        authors_count=len(meta.authors) or None,
+        date=date,
+        meta=meta,
+    )
+
+
+# --- BibTeX ---------------------------------------------------------------------------------
+
+_LATEX_ACCENTS = {
+    "`": "\u0300",
+    "'": "\u0301",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+}
+_LATEX_SYMBOLS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "oe": "œ",
+    "OE": "Œ",
+    "&": "&",
+    "%": "%",
+    "_": "_",
+    "$": "$",
+    "#": "#",
+}
+
+
+def decode_latex(text: str) -> str:
+    """`{\\"u}` -> ü, `\\'{e}` -> é, `{GAN}s` -> GANs, `\\%` -> %, `--` -> –; math ($...$) is kept."""
+    import unicodedata
+
+    def accent(match: re.Match[str]) -> str:
+        mark, letter = match.group(1), match.group(2) or match.group(3)
+        return unicodedata.normalize("NFC", letter + _LATEX_ACCENTS[mark])
+
+    # Escaped braces and backslashes are text: park them while braces are stripped.
+    text = text.replace(r"\textbackslash{}", "\x02").replace(r"\{", "\x00").replace(r"\}", "\x01")
+    text = text.replace(r"\textasciitilde{}", "~").replace(r"\textasciicircum{}", "^")
+    text = re.sub(r"\\([`'^\"~=.uvHck])\s*(?:\{\\?([A-Za-z])\}|\\?([A-Za-z]))", accent, text)
+    text = re.sub(r"\\([&%_$#])", lambda m: m.group(1), text)
+    text = re.sub(
+        r"\{?\\(ss|ae|AE|aa|AA|oe|OE|[oOlLi])\}?(?![A-Za-z])\s?", lambda m: _LATEX_SYMBOLS[m.group(1)], text
+    )
+    text = re.sub(r"\\(?:textbf|textit|emph|textrm|textsc|mathrm)\{([^{}]*)\}", r"\1", text)
+    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
+    # Braces that only protect capitals ({GAN}s, {B}ayesian) go; math ($...$) keeps its own.
+    parts = re.split(r"(\$[^$]*\$)", text)
+    text = "".join(p if p.startswith("$") else p.replace("{", "").replace("}", "") for p in parts)
+    return text.replace("\x00", "{").replace("\x01", "}").replace("\x02", "\\")
+
+
+def _bibtex_authors(value: str) -> tuple[str, ...]:
+    names = [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()]
+    result = []
+    for name in names:
+        if "," in name:  # "Last, First" -> "First Last"
+            last, _, first = name.partition(",")
+            name = f"{first.strip()} {last.strip()}".strip()
+        result.append(" ".join(name.split()))
+    return tuple(result)
+
+
+def read_bibtex(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
+    import bibtexparser
+    from bibtexparser.bparser import BibTexParser
+
+    blocks = []
+    # Parse entry by entry, so one broken entry costs only itself and its line is known.
+    starts = [m.start() for m in re.finditer(r"^\s*@", text, re.M)] + [len(text)]
+    for begin, end in itertools.pairwise(starts):
+        chunk = text[begin:end]
+        line = text.count("\n", 0, begin + len(chunk) - len(chunk.lstrip())) + 1  # the line of the "@"
+        kind = re.match(r"\s*@(\w+)", chunk)
+        if kind and kind.group(1).lower() in ("string", "preamble", "comment"):
+            continue
+        parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
+        try:
+            entries = bibtexparser.loads(chunk, parser=parser).entries
+        except Exception as exc:  # bibtexparser raises assorted errors on broken input
+            log.error(where, line, f"a BibTeX entry that cannot be read ({type(exc).__name__}); skipped")
+            continue
+        if not entries:
+            key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", chunk)
+            named = f" {key.group(1)!r}" if key else ""
+            log.error(where, line, f"the BibTeX entry{named} cannot be read (unbalanced braces?); skipped")
+            continue
+        entry = {
+            k.lower(): _clean(v) if k.lower() in ("url", "doi", "eprint") else decode_latex(_clean(v))
+            for k, v in entries[0].items()
+            if k not in ("ID", "ENTRYTYPE")
+        }
+        key = entries[0].get("ID")
+        title, abstract = entry.get("title", ""), entry.get("abstract", "")
+        if not title and not abstract:
+            log.warning(where, line, f"BibTeX entry {key!r} has neither title nor abstract; skipped")
+            continue
+        arxiv = None
+        if (
+            entry.get("archiveprefix", "").lower() == "arxiv"
+            or entry.get("eprinttype", "").lower() == "arxiv"
+        ):
+            arxiv = normalise_arxiv_id(entry.get("eprint"))
+        arxiv = arxiv or normalise_arxiv_id(entry.get("url") if "arxiv.org" in entry.get("url", "") else None)
+        keywords = tuple(k.strip() for k in re.split(r"[;,]", entry.get("keywords", "")) if k.strip())
+        meta = Bibliographic(
+            authors=_bibtex_authors(entry.get("author", "")),
+            year=_year(entry.get("year") or entry.get("date")),
+            venue=entry.get("journal") or entry.get("booktitle") or entry.get("journaltitle") or None,
+            doi=normalise_doi(entry.get("doi")),
+            arxiv_id=arxiv,
+            url=entry.get("url") or None,
+            keywords=keywords,
+            key=key,
+        )
+        blocks.append(_block(rel, line, title, abstract, meta))
+    return blocks
+
+
+# --- RIS ------------------------------------------------------------------------------------
+
+
+def read_ris(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
+    import rispy
+
+    blocks = []
+    starts = [m.start() for m in re.finditer(r"^TY  - ", text, re.M)] + [len(text)]
+    for begin, end in itertools.pairwise(starts):
+        line = text.count("\n", 0, begin) + 1
+        try:
+            (entry,) = rispy.loads(text[begin:end])
+        except Exception as exc:  # rispy raises on records without ER or with bad tags
+            log.error(where, line, f"a RIS record that cannot be read ({type(exc).__name__}); skipped")
+            continue
+        title = _clean(entry.get("title") or entry.get("primary_title") or entry.get("translated_title"))
+        abstract = _clean(entry.get("abstract") or entry.get("notes_abstract"))
+        if not title and not abstract:
+            log.warning(where, line, "a RIS record with neither title (TI/T1) nor abstract (AB/N2); skipped")
+            continue
+        urls = [u for u in entry.get("urls") or [] if isinstance(u, str)]
+        authors = tuple(_clean(a) for a in (entry.get("authors") or entry.get("first_authors") or []))
+        meta = Bibliographic(
+            authors=tuple(_flip(a) for a in authors),
+            year=_year(entry.get("year") or entry.get("publication_year") or entry.get("date")),
+            venue=_clean(
+                entry.get("journal_name") or entry.get("secondary_title") or entry.get("alternate_title3")
+            )
+            or None,
+            doi=normalise_doi(entry.get("doi")),
+            arxiv_id=next((normalise_arxiv_id(u) for u in urls if "arxiv.org" in u), None),
+            url=urls[0] if urls else None,
+            keywords=tuple(_clean(k) for k in entry.get("keywords") or [] if _clean(k)),
+            key=_clean(entry.get("id")) or None,
+        )
+        blocks.append(_block(rel, line, title, abstract, meta))
+    return blocks
+
+
+def _flip(name: str) -> str:
+    if "," in name:
+        last, _, first = name.partition(",")
+        return f"{first.strip()} {last.strip()}".strip()
+    return name
+
+
+# --- Zotero CSV -----------------------------------------------------------------------------
+
+
+def read_zotero_csv(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
+    blocks = []
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        line = reader.line_num
+        title, abstract = _clean(row.get("Title")), _clean(row.get("Abstract Note"))
+        if not title and not abstract:
+            log.warning(where, line, "a CSV row with neither Title nor Abstract Note; skipped")
+            continue
+        tags = [t for column in ("Manual Tags", "Automatic Tags") for t in (row.get(column) or "").split(";")]
+        url = _clean(row.get("Url")) or None
+        extra = row.get("Extra") or ""
+        meta = Bibliographic(
+            authors=tuple(_flip(a.strip()) for a in (row.get("Author") or "").split(";") if a.strip()),
+            year=_year(row.get("Publication Year") or row.get("Date")),
+            venue=_clean(row.get("Publication Title") or row.get("Proceedings Title")) or None,
+            doi=normalise_doi(row.get("DOI")),
+            arxiv_id=normalise_arxiv_id(url if url and "arxiv.org" in url else None)
+            or normalise_arxiv_id(
+                re.search(r"arXiv:\s*\S+", extra).group(0) if re.search(r"arXiv:\s*\S+", extra) else None
+            ),
+            url=url,
+            keywords=tuple(t.strip() for t in tags if t.strip()),
+            key=_clean(row.get("Key")) or None,
+        )
+        blocks.append(_block(rel, line, title, abstract, meta))
+    return blocks
+
+
+# --- arXiv API Atom -------------------------------------------------------------------------
+
+
+def read_arxiv_atom(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as exc:
+        log.error(where, exc.position[0] if exc.position else None, f"the XML cannot be read: {exc}")
+        return []
+    blocks = []
+    lines = _entry_lines(text)
+    for number, entry in enumerate(root.iter(f"{ATOM}entry")):
+        line = lines[number] if number < len(lines) else None
+        identifier = _clean(entry.findtext(f"{ATOM}id"))
+        title = _clean(entry.findtext(f"{ATOM}title"))
+        abstract = _clean(entry.findtext(f"{ATOM}summary"))
+        if not title and not abstract:
+            log.warning(where, line, "an Atom entry with neither title nor summary; skipped")
+            continue
+        pdf = next(
+            (link.get("href") for link in entry.findall(f"{ATOM}link") if link.get("title") == "pdf"), None
+        )
+        published = _clean(entry.findtext(f"{ATOM}published"))
+        date = None
+        if re.match(r"\d{4}-\d{2}-\d{2}", published):
+            date = PaperDate.parse(published[:10])
+        meta = Bibliographic(
+            authors=tuple(_clean(a.findtext(f"{ATOM}name")) for a in entry.findall(f"{ATOM}author")),
+            year=date.year if date else None,
+            venue=_clean(entry.findtext(f"{ARXIV}journal_ref")) or None,
+            doi=normalise_doi(entry.findtext(f"{ARXIV}doi")),
+            arxiv_id=normalise_arxiv_id(identifier),
+            url=identifier or None,
+            pdf_url=pdf,
+            keywords=tuple(c.get("term", "") for c in entry.findall(f"{ATOM}category") if c.get("term")),
+            key=identifier or None,
+        )
+        blocks.append(_block(rel, line or 1, title, abstract, meta, date))
+    return blocks
+
+
+def _entry_lines(text: str) -> list[int]:
+    return [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<entry[\s>]", text)]
+
+
+# --- JSON Lines / JSON ----------------------------------------------------------------------
+
+
+def _json_records(text: str, kind: str, log: ProblemLog, where: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if kind == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            log.error(where, exc.lineno, f"the JSON cannot be read: {exc.msg}")
+            return
+        for number, record in enumerate(data if isinstance(data, list) else []):
+            if isinstance(record, dict):
+                yield number + 1, record
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            log.error(where, number, f"a line that is not a JSON object ({exc.msg}); skipped")
+            continue
+        if isinstance(record, dict):
+            yield number, record
+        else:
+            log.error(where, number, "a line that is not a JSON object; skipped")
+
+
+def read_json_records(
+    text: str, rel: str, log: ProblemLog, where: Any, kind: str = "jsonl"
+) -> list[SourceBlock]:
+    blocks = []
+    for line, record in _json_records(text, kind, log, where):
+        title, abstract = _clean(record.get("title")), _clean(record.get("abstract"))
+        if not title and not abstract:
+            log.warning(where, line, "a record with neither title nor abstract; skipped")
+            continue
+        identifier = _clean(record.get("id")) or None
+        authors = record.get("authors") or []
+        if isinstance(authors, str):
+            authors = [a.strip() for a in re.split(r",| and ", authors) if a.strip()]
+        arxiv = normalise_arxiv_id(identifier) if identifier and ARXIV_ID.fullmatch(identifier) else None
+        arxiv = arxiv or normalise_arxiv_id(record.get("arxiv_id"))
+        meta = Bibliographic(
+            authors=tuple(_clean(a) for a in authors if _clean(a)),
+            year=_year(record.get("year") or record.get("date") or record.get("published")),
+            venue=_clean(record.get("venue") or record.get("journal")) or None,
+            doi=normalise_doi(record.get("doi")),
+            arxiv_id=arxiv,
+            url=_clean(record.get("url")) or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
+            pdf_url=f"https://arxiv.org/pdf/{arxiv}" if arxiv else None,
+            keywords=tuple(
+                _clean(c) for c in record.get("categories") or record.get("keywords") or [] if _clean(c)
+            ),
+            key=identifier,
+        )
+        blocks.append(_block(rel, line, title, abstract, meta))
+    return blocks
+
+
+READERS: dict[str, Callable[[str, str, ProblemLog, Any], list[SourceBlock]]] = {
+    "bibtex": read_bibtex,
+    "ris": read_ris,
+    "zotero-csv": read_zotero_csv,
+    "arxiv-atom": read_arxiv_atom,
+    "jsonl": read_json_records,
+    "json": lambda text, rel, log, where: read_json_records(text, rel, log, where, kind="json"),
+}
