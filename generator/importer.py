@@ -96,8 +96,13 @@ def _respect_splits(records: list[MergedRecord], matches: list[PaperFile | None]
     return matches
 
 
-def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = None) -> ImportReport:
-    """Bring every paper in content/sources/ into content/papers/ (see the module docstring)."""
+def sync_sources(
+    project: Project, log: ProblemLog, taxonomy: Taxonomy | None = None, *, lenient_sources: bool = False
+) -> ImportReport:
+    """Bring every paper in content/sources/ into content/papers/ (see the module docstring).
+
+    With `lenient_sources` (as `build` runs it), an entry of a source that cannot be read is a
+    warning: it is skipped and the rest builds; `import` and `check` report it as an error."""
     report = ImportReport()
     if taxonomy is None:
         taxonomy = load_taxonomy(project.tags_file, log)
@@ -105,7 +110,11 @@ def sync_sources(project: Project, log: ProblemLog, taxonomy: Taxonomy | None = 
     # A record that cannot be read might be the home of a paper in the sources; importing now
     # could create a duplicate of it, so stop until it is fixed.
     log.raise_if_errors()
-    blocks = read_sources(project.sources_dir, project.content_dir, log)
+    source_log = ProblemLog(project.root) if lenient_sources else log
+    blocks = read_sources(project.sources_dir, project.content_dir, source_log)
+    if lenient_sources:
+        for problem in source_log.problems:
+            log.warning(problem.path, problem.line, problem.message)
     keep_apart = [
         (split, own)
         for pf in existing

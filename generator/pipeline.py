@@ -75,7 +75,7 @@ def generate(
     imported = None
     if sync:
         progress("import sources")
-        imported = sync_sources(project, log)
+        imported = sync_sources(project, log, lenient_sources=True)
     progress("validate content")
     review = load_review(project, log)
     log.raise_if_errors()

@@ -203,3 +203,17 @@ def test_import_stops_before_writing_when_a_record_is_broken(tmp_path: Path) -> 
     with pytest.raises(ContentErrors):
         sync_sources(project, ProblemLog(project.root))
     assert sorted(p.name for p in project.papers_dir.glob("*.yaml")) == ["broken.yaml"]
+
+
+def test_build_skips_an_unreadable_entry_with_a_warning(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    CliRunner().invoke(cli, ["init", str(root)])
+    shutil.copy(FIXTURES / "formats" / "broken.bib", root / "content" / "sources" / "refs.bib")
+    result = CliRunner().invoke(cli, ["build", "-C", str(root), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "content/sources/refs.bib:11: warning: the BibTeX entry 'broken2021' cannot be read" in result.output
+    )
+    assert len(list((root / "content" / "papers").glob("*.yaml"))) == 2
+    result = CliRunner().invoke(cli, ["check", "-C", str(root)])
+    assert result.exit_code == 1 and "refs.bib:11: error:" in result.output
