@@ -226,7 +226,14 @@ def _check_site(project: Project, base_url: str | None) -> None:
 def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose: bool) -> None:
     """Generate the pages and build the site into site/."""
     from generator.pipeline import generate
-    from generator.site import build_lock, build_site, mkdocs_logging, related_method, site_title
+    from generator.site import (
+        build_lock,
+        build_site,
+        mkdocs_logging,
+        published_url,
+        related_method,
+        site_title,
+    )
 
     project = Project.at(project_dir)
     log = ProblemLog(project.root)
@@ -245,6 +252,7 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
                 sync=not no_import,
                 progress=steps,
                 related_method=related_method(project),
+                site_url=published_url(project),
             )
             steps("mkdocs build")
             build_site(project, report.taxonomy, strict=strict)

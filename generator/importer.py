@@ -6,6 +6,8 @@ source-owned fields refreshed. Running it twice on the same sources changes noth
 
 from __future__ import annotations
 
+import datetime
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,6 +42,11 @@ class ImportReport:
     merges: list[tuple[str, MergedRecord]] = field(default_factory=list)  # (paper id, record)
     near_misses: list[NearMiss] = field(default_factory=list)
     unmapped_keywords: dict[str, int] = field(default_factory=dict)
+
+
+def today() -> str:
+    """The import day, recorded in new papers; LITREVIEW_TODAY fixes it (tests, rebuilding history)."""
+    return os.environ.get("LITREVIEW_TODAY") or datetime.date.today().isoformat()
 
 
 def _match_existing(records: list[MergedRecord], existing: list[PaperFile]) -> list[PaperFile | None]:
@@ -176,6 +183,7 @@ def sync_sources(
                 upvotes=record.upvotes,
                 sources=record.sources,
                 meta=record.meta,
+                added=today(),
             )
         )
     if new_papers:

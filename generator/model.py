@@ -119,6 +119,7 @@ class Paper:
     related_pin: tuple[str, ...] = ()  # ids a person wants listed as related, in this order
     related_hide: tuple[str, ...] = ()  # ids a person never wants listed as related
     meta: Bibliographic = field(default_factory=lambda: Bibliographic())
+    added: str | None = None  # the day (YYYY-MM-DD) the paper entered the review
     path: str = ""  # the YAML file, relative to the project, for messages
 
 

@@ -67,6 +67,7 @@ def generate(
     sync: bool = True,
     progress: Progress = _quiet,
     related_method: str = "lsa",
+    site_url: str = "",
 ) -> GenerateReport:
     """Import new sources, validate, enrich and render into project.docs_dir.
 
@@ -93,7 +94,7 @@ def generate(
         dict(key_terms(review.papers, features, list(review.taxonomy.tags))) if features else {},
     )
     progress("render pages")
-    pages: PageSet = render_pages(review, project.templates_dir, site_title)
+    pages: PageSet = render_pages(review, project.templates_dir, site_title, site_url)
     progress("search index")
     for path, data in {**search_files(review), **catalog_file(review)}.items():
         pages.add(path, data)

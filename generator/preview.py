@@ -13,7 +13,14 @@ from mkdocs.commands.serve import serve as mkdocs_serve
 from generator.errors import ContentErrors, Problem, ProblemLog
 from generator.pipeline import generate
 from generator.project import Project
-from generator.site import mkdocs_logging, navigation, read_mkdocs_yml, related_method, site_title
+from generator.site import (
+    mkdocs_logging,
+    navigation,
+    published_url,
+    read_mkdocs_yml,
+    related_method,
+    site_title,
+)
 
 POLL_SECONDS = 1.0
 
@@ -31,7 +38,13 @@ def _snapshot(folders: list[Path]) -> dict[str, float]:
 def regenerate(project: Project, on_problems: Callable[[list[Problem]], None]) -> bool:
     log = ProblemLog(project.root)
     try:
-        generate(project, log, site_title=site_title(project), related_method=related_method(project))
+        generate(
+            project,
+            log,
+            site_title=site_title(project),
+            related_method=related_method(project),
+            site_url=published_url(project),
+        )
     except ContentErrors as exc:
         on_problems(exc.problems)
         return False

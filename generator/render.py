@@ -20,6 +20,7 @@ import jinja2
 from generator.abstracts import abstract_html, external_links, safe_url, summary
 from generator.cite import bibtex_entry, bibtex_file, csl_json
 from generator.errors import LitreviewError
+from generator.feeds import atom_feed
 from generator.model import Paper, Review, Tag
 from generator.yamlio import atomic_write_bytes
 
@@ -112,7 +113,7 @@ class PageSet:
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
 
 
-def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSet:
+def render_pages(review: Review, templates_dir: Path, site_title: str, site_url: str = "") -> PageSet:
     env = make_environment(templates_dir)
     pages = PageSet()
     by_id = {p.id: p for p in review.papers}
@@ -165,6 +166,24 @@ def render_pages(review: Review, templates_dir: Path, site_title: str) -> PageSe
 
     for tag in tags.values():
         pages.add(f"topics/{tag.id}.bib", bibtex_file([p for p in review.papers if tag.id in p.tags]))
+    pages.add(
+        "feed.xml",
+        atom_feed(
+            review.papers, title=site_title, feed_path="feed.xml", page_path="", site_url=site_url, tags=tags
+        ),
+    )
+    for tag in tags.values():
+        pages.add(
+            f"topics/{tag.id}.xml",
+            atom_feed(
+                [p for p in review.papers if tag.id in p.tags],
+                title=f"{site_title}: {tag.label}",
+                feed_path=f"topics/{tag.id}.xml",
+                page_path=f"topics/{tag.id}/",
+                site_url=site_url,
+                tags=tags,
+            ),
+        )
     pages.add("references.bib", bibtex_file(review.papers))
     pages.add("references.json", csl_json(review.papers))
     groups = _group_entries(review, counts)

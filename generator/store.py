@@ -7,6 +7,7 @@ their comments, and never touches `title` (unless still the derived one), `tags`
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ PAPER_KEYS = (
     "url",
     "pdf_url",
     "keywords",
+    "added",
     "abstract",
     "sources",
     "split",
@@ -213,6 +215,7 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         related_pin=pins,
         related_hide=hides,
         meta=meta,
+        added=_added(data.get("added"), path, lines, log),
         path=path.name,
     )
     return PaperFile(
@@ -251,6 +254,16 @@ def _bibliographic(data: dict[str, Any], path: Path, lines: dict, log: ProblemLo
         pdf_url=text("pdf_url"),
         keywords=texts("keywords"),
     )
+
+
+def _added(value: Any, path: Path, lines: dict, log: ProblemLog) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        log.error(path, lines.get(("added",)), f"added must be a day such as 2024-05-07, got {value!r}")
+        return None
+    return text
 
 
 def split_refs(paper_file: PaperFile) -> list[SourceRef]:
@@ -346,6 +359,8 @@ def write_new_paper(papers_dir: Path, paper: Paper) -> Path:
     if paper.upvotes is not None:
         data["upvotes"] = paper.upvotes
     data.update(paper.meta.fields())
+    if paper.added:
+        data["added"] = paper.added
     data["abstract"] = paper.abstract
     data["sources"] = _source_list(paper.sources)
     data["fingerprint"] = paper.fingerprint

@@ -16,7 +16,7 @@ import pytest
 from generator.errors import ProblemLog
 from generator.pipeline import generate
 from generator.project import Project
-from generator.site import build_site, site_title
+from generator.site import build_site, published_url, site_title
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -51,7 +51,7 @@ def copy_review(target: Path, *, with_papers: bool = True) -> Project:
 
 def build_review(project: Project, *, strict: bool = True) -> ProblemLog:
     log = ProblemLog(project.root)
-    report = generate(project, log, site_title=site_title(project))
+    report = generate(project, log, site_title=site_title(project), site_url=published_url(project))
     build_site(project, report.taxonomy, strict=strict)
     return log
 

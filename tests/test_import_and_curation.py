@@ -20,7 +20,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.yaml"))}
 
 
-def test_import_from_scratch_gives_the_bundled_records(tmp_path: Path) -> None:
+def test_import_from_scratch_gives_the_bundled_records(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LITREVIEW_TODAY", "2026-11-21")  # the day the bundled papers came in
     project = copy_review(tmp_path / "r", with_papers=False)
     log = ProblemLog(project.root)
     report = sync_sources(project, log)

@@ -182,3 +182,22 @@ def test_two_builds_of_the_same_content_are_byte_identical(built_review: Project
     }
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_atom_feeds_are_valid_and_link_real_pages(site: Path) -> None:
+    from urllib.parse import urljoin
+
+    import feedparser
+
+    for feed_path in ["feed.xml", "topics/rlhf.xml", "topics/curriculum-learning.xml"]:
+        feed = feedparser.parse((site / feed_path).read_bytes())
+        assert not feed.bozo, (feed_path, feed.get("bozo_exception"))
+        assert feed.version == "atom10"
+        assert feed.entries and feed.feed.title and feed.feed.updated
+        for entry in feed.entries:
+            assert entry.title and entry.id and entry.updated and entry.summary
+            target = urljoin("http://x/" + feed_path, entry.link).removeprefix("http://x/")
+            assert (site / target / "index.html").is_file(), (feed_path, entry.link)
+    catalog = json.loads((site / "catalog.json").read_text())
+    members = [p for p in catalog["papers"] if "rlhf" in p["tags"]]
+    assert len(feedparser.parse((site / "topics/rlhf.xml").read_bytes()).entries) == min(50, len(members))
