@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from generator.abstracts import abstract_html, external_links, safe_url, summary
+from generator.charts import cooccurrence_chart, years_chart
 from generator.cite import bibtex_entry, bibtex_file, csl_json
 from generator.errors import LitreviewError
 from generator.feeds import atom_feed
@@ -121,7 +122,14 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
     counts = tag_counts(review)
 
     paper_template = env.get_template("paper.md.j2")
+    topic_order = {t: newest_first(p for p in review.papers if t in p.tags) for t in tags}
     for paper in review.papers:
+        # Previous and next within the paper's first topic, in that topic page's order.
+        home_topic = next((t for t in paper.tags if t in tags), None)
+        siblings = topic_order.get(home_topic, []) if home_topic else []
+        place = next((n for n, p in enumerate(siblings) if p.id == paper.id), None)
+        previous = siblings[place - 1] if place else None
+        following = siblings[place + 1] if place is not None and place + 1 < len(siblings) else None
         related = []
         for item in review.related.get(paper.id, ()):
             other = by_id[item.id]
@@ -143,6 +151,10 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
                 abstract_html=abstract_html(paper.abstract),
                 links=external_links(paper.abstract),
                 bibtex=bibtex_entry(paper),
+                home_topic=tags.get(home_topic) if home_topic else None,
+                previous=previous,
+                following=following,
+                permalink=f"{site_url}papers/{paper.id}/" if site_url.startswith("http") else None,
                 related=related,
             ),
         )
@@ -158,6 +170,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
                 group=review.taxonomy.groups.get(tag.group),
                 papers=[Listed(p, summary=summary(p.abstract)) for p in members],
                 key_terms=review.key_terms.get(tag.id, ()),
+                years_chart=years_chart(members, f"Papers on {tag.label} per year", "lr-years"),
                 cooccurring=[
                     (tags[t], n) for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
                 ][:COOCCURRING_SHOWN],
@@ -189,7 +202,11 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
     groups = _group_entries(review, counts)
     pages.add(
         "topics/index.md",
-        env.get_template("topics.md.j2").render(groups=groups, tag_count=len(tags)),
+        env.get_template("topics.md.j2").render(
+            groups=groups,
+            tag_count=len(tags),
+            cooccurrence=cooccurrence_chart(review.papers, tags, "lr-together"),
+        ),
     )
     recent = newest_first(p for p in review.papers if p.date is not None)[:NEWEST_ON_HOME]
     years = sorted({p.date.year for p in review.papers if p.date and p.date.year})
@@ -203,6 +220,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
             groups=groups,
             recent=[Listed(p) for p in recent],
             years=span,
+            years_chart=years_chart(review.papers, "Papers per year", "lr-years"),
         ),
     )
     pages.add(

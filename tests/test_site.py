@@ -201,3 +201,37 @@ def test_atom_feeds_are_valid_and_link_real_pages(site: Path) -> None:
     catalog = json.loads((site / "catalog.json").read_text())
     members = [p for p in catalog["papers"] if "rlhf" in p["tags"]]
     assert len(feedparser.parse((site / "topics/rlhf.xml").read_bytes()).entries) == min(50, len(members))
+
+
+def test_charts_have_text_alternatives(site: Path) -> None:
+    catalog = json.loads((site / "catalog.json").read_text())
+    for url, chart_id in (("", "lr-years"), ("topics/", "lr-together"), ("topics/rlhf/", "lr-years")):
+        figure = page(site, url).find("figure", id=chart_id)
+        svg = figure.find("svg")
+        assert svg["role"] == "img" and svg.find("title").get_text()
+        assert figure.find("figcaption").get_text() and figure.find("details")
+    # The home chart's table adds up to the papers that have a year.
+    rows = page(site, "").find("figure", id="lr-years").select("tbody tr")
+    total = sum(int(r.find_all("td")[1].get_text()) for r in rows)
+    dated = sum(1 for p in catalog["papers"] if (p["date"] or "")[:4].isdigit() or p.get("year"))
+    assert total == dated
+
+
+def test_paper_pages_link_previous_and_next_in_their_topic(site: Path) -> None:
+    catalog = {p["id"]: p for p in json.loads((site / "catalog.json").read_text())["papers"]}
+    topic = page(site, "topics/rlhf/")
+    order = [
+        a["href"].strip("/").split("/")[-1]
+        for a in topic.find(id="papers-newest-first").find_next("ul").select("li > a:first-child")
+    ]
+    home_topic = [pid for pid in order if catalog[pid]["tags"][0] == "rlhf"]
+    middle = next(pid for pid in home_topic if 0 < order.index(pid) < len(order) - 1)
+    pager = page(site, f"papers/{middle}/").select_one("nav.lr-pager")
+    links = {
+        a.get("class", [""])[0]: a["href"].strip("/").split("/")[-1]
+        for a in pager.select("a.lr-prev, a.lr-next")
+    }
+    position = order.index(middle)
+    assert links == {"lr-prev": order[position - 1], "lr-next": order[position + 1]}
+    facts = page(site, f"papers/{middle}/").select_one("dl.lr-facts").get_text()
+    assert "In the review since" in facts and "2026-11-21" in facts and "Permalink" in facts
