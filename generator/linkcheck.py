@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 # The search page names its index and lunr.js in data attributes; they must resolve too.
-DATA_LINK_ATTRIBUTES = ("data-index", "data-lunr", "data-root")
+DATA_LINK_ATTRIBUTES = ("data-index", "data-lunr", "data-root", "data-src")
 LINK_ATTRIBUTES = {
     "a": "href",
     "link": "href",

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from generator.catalog import catalog_file
 from generator.errors import ProblemLog
 from generator.importer import ImportReport, sync_sources
+from generator.maplayout import MAP_FILE, map_data
 from generator.model import Review, Taxonomy
 from generator.project import Project
-from generator.related import TextFeatures, key_terms, related_papers
+from generator.related import TextFeatures, key_terms, related_papers, semantic_vectors
 from generator.render import PageSet, render_pages, write_pages
 from generator.search_index import search_files
 from generator.store import load_papers
@@ -82,7 +85,7 @@ def generate(
     log.raise_if_errors()
     progress("related papers")
     features = TextFeatures.of(review.papers) if review.papers else None
-    vectors = None
+    vectors = semantic_vectors(review.papers) if review.papers else None
     if related_method == "embeddings" and review.papers:
         from generator.embeddings import embedding_vectors
 
@@ -98,5 +101,10 @@ def generate(
     progress("search index")
     for path, data in {**search_files(review), **catalog_file(review)}.items():
         pages.add(path, data)
+    progress("map")
+    pages.add(
+        MAP_FILE,
+        map_data(review.papers, review.taxonomy, vectors if vectors is not None else np.zeros((0, 2))),
+    )
     written, removed = write_pages(pages, project.docs_dir)
     return GenerateReport(imported, review.taxonomy, len(review.papers), len(pages.files), written, removed)

@@ -21,7 +21,7 @@ from generator.abstracts import abstract_html, external_links, safe_url, summary
 from generator.charts import cooccurrence_chart, years_chart
 from generator.cite import bibtex_entry, bibtex_file, csl_json
 from generator.errors import LitreviewError
-from generator.feeds import atom_feed
+from generator.feeds import atom_feed, newest_added
 from generator.model import Paper, Review, Tag
 from generator.yamlio import atomic_write_bytes
 
@@ -208,7 +208,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
             cooccurrence=cooccurrence_chart(review.papers, tags, "lr-together"),
         ),
     )
-    recent = newest_first(p for p in review.papers if p.date is not None)[:NEWEST_ON_HOME]
+    recent = newest_added(review.papers)[:NEWEST_ON_HOME]
     years = sorted({p.date.year for p in review.papers if p.date and p.date.year})
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else (str(years[0]) if years else None)
     pages.add(

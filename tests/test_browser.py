@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -90,12 +91,13 @@ def test_a_topic_narrows_the_results(tab: object, server: str) -> None:
     assert "tag=curriculum-learning" in page.url  # type: ignore[attr-defined]
 
 
-def test_search_works_after_instant_navigation(tab: object, server: str) -> None:
+def test_the_home_search_box_opens_the_results(tab: object, server: str) -> None:
     page = tab
     page.goto(server)  # type: ignore[attr-defined]
-    page.click("a.md-button--primary")  # type: ignore[attr-defined]  # "Search the papers"
+    page.fill("#lr-home-query", "low rank adaptation")  # type: ignore[attr-defined]
+    page.click("form.lr-home-search button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector("#lr-query")  # type: ignore[attr-defined]
-    page.fill("#lr-query", "low rank adaptation")  # type: ignore[attr-defined]
+    assert page.input_value("#lr-query") == "low rank adaptation"  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
     assert any("lora" in href or "low-rank" in href for href in results(page)[:3])
 
@@ -111,3 +113,94 @@ def test_search_under_a_project_subpath(tab: object, subpath_site: Path) -> None
         page.wait_for_url(url + f"papers/{PAIRWISE}/")  # type: ignore[attr-defined]
     finally:
         httpd.shutdown()
+
+
+def test_follow_a_related_paper(tab: object, server: str) -> None:
+    page = tab
+    page.goto(server + "papers/vapo-value-based-augmented-proximal-policy-optimization/")  # type: ignore[attr-defined]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "paper.png"))  # type: ignore[attr-defined]
+    link = page.locator("#related-papers + ol > li a").first  # type: ignore[attr-defined]
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**" + target.strip(".").lstrip("/").replace("../", "/"))  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text()  # type: ignore[attr-defined]
+    assert "vapo-value-based" not in page.url  # type: ignore[attr-defined]
+
+
+def test_topic_page_and_its_map(tab: object, server: str) -> None:
+    page = tab
+    page.goto(server + "topics/rlhf/")  # type: ignore[attr-defined]
+    page.wait_for_selector(".lr-map svg circle")  # type: ignore[attr-defined]
+    members = page.locator(".lr-map circle.lr-member").count()  # type: ignore[attr-defined]
+    listed = page.locator("#papers-newest-first + ul > li").count()  # type: ignore[attr-defined]
+    assert members == listed > 0
+    assert page.locator(".lr-map circle").count() == 212  # type: ignore[attr-defined]
+    page.locator(".lr-map circle.lr-member").first.hover()  # type: ignore[attr-defined]
+    tip = page.locator(".lr-map-tip")  # type: ignore[attr-defined]
+    assert tip.is_visible() and "RLHF" in tip.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "topic-map.png"), full_page=True)  # type: ignore[attr-defined]
+    page.locator(".lr-map circle.lr-member").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/papers/**")  # type: ignore[attr-defined]
+
+
+def test_dark_mode_toggle(tab: object, server: str) -> None:
+    page = tab
+    page.goto(server)  # type: ignore[attr-defined]
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    page.wait_for_selector(".lr-map svg circle")  # type: ignore[attr-defined]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "home.png"))  # type: ignore[attr-defined]
+    before = page.evaluate(scheme)  # type: ignore[attr-defined]
+    page.click("label.md-header__button[for^='__palette']:visible")  # type: ignore[attr-defined]
+    page.wait_for_function(f"{scheme} !== {before!r}")  # type: ignore[attr-defined]
+    assert {before, page.evaluate(scheme)} == {"default", "slate"}  # type: ignore[attr-defined]
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / "home-dark.png"))  # type: ignore[attr-defined]
+    assert background != "rgb(255, 255, 255)"
+
+
+def test_phone_width(browser: object, server: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        for url in (
+            "",
+            "papers/vapo-value-based-augmented-proximal-policy-optimization/",
+            "search/?query=lora",
+        ):
+            page.goto(server + url)
+            page.wait_for_timeout(300)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, (url, overflow)
+        page.screenshot(path=str(ARTIFACTS / "phone-search.png"))
+    finally:
+        context.close()
+
+
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "papers/vapo-value-based-augmented-proximal-policy-optimization/",
+        "topics/rlhf/",
+        "search/?query=lora",
+    ],
+)
+def test_no_serious_accessibility_violations(tab: object, server: str, url: str) -> None:
+    assert AXE.is_file(), "run scripts/test.sh (npm install) to get axe-core"
+    page = tab
+    page.goto(server + url)  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], json.dumps(serious)
