@@ -55,7 +55,13 @@ def latex_to_mathml(latex: str, display: bool = False) -> str:
         mathml = latex2mathml.converter.convert(latex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many types on bad input; show the source instead
         return f'<code class="lr-tex">{html.escape(latex)}</code>'
-    if "<math" not in mathml or re.search(r"<(?!/?m[a-z]+[\s>/])", mathml):
+    # Only MathML elements, and no attribute that could link, run script or restyle the page
+    # (\\href{javascript:...} would give <mrow href=...>, a live link in some browsers).
+    if (
+        "<math" not in mathml
+        or re.search(r"<(?!/?m[a-z]+[\s>/])", mathml)
+        or re.search(r"\s(?:href|src|style|on\w+|xlink:\w+|xmlns:\w+)\s*=", mathml, re.IGNORECASE)
+    ):
         return f'<code class="lr-tex">{html.escape(latex)}</code>'
     return mathml
 

@@ -52,8 +52,18 @@ def detect_format(text: str, name: str = "") -> str | None:
     return None
 
 
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _clean(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    """One line of text, without the control characters that XML (feeds) cannot carry."""
+    return " ".join(_XML_UNSAFE.sub(" ", str(value)).split()) if value is not None else ""
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    """A list of keywords, or a string of them ("cs.CL cs.LG", as arXiv's metadata has it)."""
+    items = value.split() if isinstance(value, str) else value if isinstance(value, list) else []
+    return tuple(c for c in (_clean(v) for v in items) if c)
 
 
 def normalise_doi(value: str | None) -> str | None:
@@ -122,7 +132,15 @@ _LATEX_SYMBOLS = {
 
 
 def decode_latex(text: str) -> str:
-    """`{\\"u}` -> ü, `\\'{e}` -> é, `{GAN}s` -> GANs, `\\%` -> %, `--` -> –; math ($...$) is kept."""
+    """`{\\"u}` -> ü, `\\'{e}` -> é, `{GAN}s` -> GANs, `\\%` -> %, `--` -> –; math ($...$) is kept
+    exactly as written, and an escaped `\\$` is a dollar sign, not math."""
+    text = text.replace(r"\$", "\x03")
+    parts = re.split(r"(\$[^$]+\$)", text)
+    decoded = "".join(part if part.startswith("$") else _decode_text(part) for part in parts)
+    return decoded.replace("\x03", "$")
+
+
+def _decode_text(text: str) -> str:
     import unicodedata
 
     def accent(match: re.Match[str]) -> str:
@@ -133,15 +151,14 @@ def decode_latex(text: str) -> str:
     text = text.replace(r"\textbackslash{}", "\x02").replace(r"\{", "\x00").replace(r"\}", "\x01")
     text = text.replace(r"\textasciitilde{}", "~").replace(r"\textasciicircum{}", "^")
     text = re.sub(r"\\([`'^\"~=.uvHck])\s*(?:\{\\?([A-Za-z])\}|\\?([A-Za-z]))", accent, text)
-    text = re.sub(r"\\([&%_$#])", lambda m: m.group(1), text)
+    text = re.sub(r"\\([&%_#])", lambda m: m.group(1), text)
     text = re.sub(
         r"\{?\\(ss|ae|AE|aa|AA|oe|OE|[oOlLi])\}?(?![A-Za-z])\s?", lambda m: _LATEX_SYMBOLS[m.group(1)], text
     )
     text = re.sub(r"\\(?:textbf|textit|emph|textrm|textsc|mathrm)\{([^{}]*)\}", r"\1", text)
     text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-    # Braces that only protect capitals ({GAN}s, {B}ayesian) go; math ($...$) keeps its own.
-    parts = re.split(r"(\$[^$]*\$)", text)
-    text = "".join(p if p.startswith("$") else p.replace("{", "").replace("}", "") for p in parts)
+    # Braces that only protect capitals ({GAN}s, {B}ayesian) go.
+    text = text.replace("{", "").replace("}", "")
     return text.replace("\x00", "{").replace("\x01", "}").replace("\x02", "\\")
 
 
@@ -315,7 +332,10 @@ def read_arxiv_atom(text: str, rel: str, log: ProblemLog, where: Any) -> list[So
         published = _clean(entry.findtext(f"{ATOM}published"))
         date = None
         if re.match(r"\d{4}-\d{2}-\d{2}", published):
-            date = PaperDate.parse(published[:10])
+            try:
+                date = PaperDate.parse(published[:10])
+            except ValueError:
+                log.warning(where, line, f"published date {published!r} is not a real day; ignored")
         meta = Bibliographic(
             authors=tuple(_clean(a.findtext(f"{ATOM}name")) for a in entry.findall(f"{ATOM}author")),
             year=date.year if date else None,
@@ -386,9 +406,7 @@ def read_json_records(
             arxiv_id=arxiv,
             url=_clean(record.get("url")) or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
             pdf_url=f"https://arxiv.org/pdf/{arxiv}" if arxiv else None,
-            keywords=tuple(
-                _clean(c) for c in record.get("categories") or record.get("keywords") or [] if _clean(c)
-            ),
+            keywords=_words(record.get("categories") or record.get("keywords")),
             key=identifier,
         )
         blocks.append(_block(rel, line, title, abstract, meta))

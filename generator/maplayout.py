@@ -21,7 +21,9 @@ def layout(vectors: np.ndarray) -> np.ndarray:
     n = len(vectors)
     if n == 0:
         return np.zeros((0, 2))
-    if n < 5:
+    spread = float(np.ptp(vectors, axis=0).max()) if vectors.size else 0.0
+    if n < 5 or vectors.shape[1] < 2 or spread < 1e-9:
+        # Too few papers, or nothing tells them apart (t-SNE would fail or even crash): a circle.
         points = np.array([[np.cos(a), np.sin(a)] for a in np.linspace(0, 2 * np.pi, n, endpoint=False)])
     else:
         reduced = vectors

@@ -35,6 +35,7 @@ CHROME_LINES = frozenset(
 # Chrome that a paste sometimes glues to the next line ("SubscribeTRP: ...").
 GLUED_CHROME = re.compile(r"^(?:Subscribe|Daily Papers|new)(?=[A-Z0-9])")
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ABSTRACT_PREFIX = re.compile(r"^\s*Abstract\s*:\s*", re.IGNORECASE)
 AUTHORS_LINE = re.compile(r"^•\s*(\d+)\s+authors?$")
 DOT_LINE = re.compile(r"^[·•]$")
@@ -177,9 +178,10 @@ def parse_source_text(
                 f"a line of {len(raw):,} characters, longer than any abstract "
                 f"(the limit is {MAX_LINE_CHARS:,}); skipped",
             )
-            pending_title = None
+            flush_title_without_abstract()
             continue
-        line = raw.strip().replace("\u00a0", " ")
+        # Control characters (a stray bell or form feed in a paste) cannot go into XML feeds.
+        line = CONTROL_CHARACTERS.sub(" ", raw).strip().replace("\u00a0", " ")
         if not line:
             continue
         glued = GLUED_CHROME.match(line)

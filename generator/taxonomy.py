@@ -85,6 +85,9 @@ def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
         raw_groups = {}
     for gid, spec in raw_groups.items():
         line = lines.get(("groups", gid))
+        if not SLUG_PATTERN.match(str(gid)):
+            log.error(path, line, f"group id {gid!r} must be lowercase letters, digits and hyphens")
+            continue
         if not isinstance(spec, dict):
             log.error(path, line, f"group {gid!r} must be a mapping with label and description")
             continue

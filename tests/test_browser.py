@@ -61,7 +61,7 @@ def test_search_finds_papers_as_you_type_and_opens_them(tab: object, server: str
     page.goto(server + "search/")  # type: ignore[attr-defined]
     page.wait_for_selector("#lr-status:has-text('Type to search 212 papers')")  # type: ignore[attr-defined]
     page.type("#lr-query", "pairwise reward mod", delay=20)  # type: ignore[attr-defined]
-    page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-query="pairwise reward mod"] li')  # type: ignore[attr-defined]
     assert results(page)[0].endswith(f"/papers/{PAIRWISE}/")
     first = page.locator("#lr-results li").first  # type: ignore[attr-defined]
     assert "RLHF" in first.locator(".lr-result-tags").inner_text()

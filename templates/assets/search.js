@@ -86,9 +86,15 @@
     // abstract stays text and <mark> is the only element added.
     if (words.length === 0) return escapeHtml(text);
     var pattern = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|");
-    return text.split(new RegExp("\\b(" + pattern + ")", "gi")).map(function (piece, i) {
-      return i % 2 === 1 ? "<mark>" + escapeHtml(piece) + "</mark>" : escapeHtml(piece);
-    }).join("");
+    // A match starts a word: after the start or a character that is not a letter or digit
+    // (JavaScript's \b knows only ASCII, so "über" would never match).
+    var parts = text.split(new RegExp("(^|[^\\p{L}\\p{N}])(" + pattern + ")", "giu"));
+    var out = "";
+    for (var i = 0; i < parts.length; i++) {
+      var kind = i % 3;  // 0: text, 1: the character before a match, 2: the match
+      out += kind === 2 ? "<mark>" + escapeHtml(parts[i]) + "</mark>" : escapeHtml(parts[i] || "");
+    }
+    return out;
   }
 
   function render(root, data, hits, text) {
@@ -97,6 +103,7 @@
     var words = tokens(text);
     var base = new URL(root.dataset.root, window.location.href);
     list.innerHTML = "";
+    list.dataset.query = text;  // which query the list shows (typing may be ahead of it)
     hits.slice(0, MAX_RESULTS).forEach(function (hit) {
       var doc = data.docs[hit.ref];
       var item = document.createElement("li");
