@@ -29,7 +29,7 @@ from sklearn.preprocessing import normalize
 
 from bench.common import arxiv_slice, primary_category
 from generator.model import Paper
-from generator.related import TextFeatures, nearest, related_papers
+from generator.related import CHUNK_ROWS, TextFeatures, related_papers
 from generator.suggest import pick, tag_probabilities
 from generator.titles import derive_title
 
@@ -66,6 +66,28 @@ def top_k_dense(vectors: np.ndarray) -> list[list[int]]:
         for offset, row in enumerate(block):
             row[start + offset] = -np.inf
             result.append(list(np.argsort(-row, kind="stable")[:K]))
+    return result
+
+
+def nearest(features: TextFeatures, k: int) -> list[list[tuple[int, float]]]:
+    """For each row, the k most similar other rows as (index, cosine), best first, ties by id."""
+    matrix = features.matrix
+    n = matrix.shape[0]
+    id_rank = features.id_rank()
+    result: list[list[tuple[int, float]]] = []
+    transposed = matrix.T.tocsc()
+    take = min(k, n - 1)
+    for start in range(0, n, CHUNK_ROWS):
+        block = (matrix[start : start + CHUNK_ROWS] @ transposed).toarray()
+        for offset, row in enumerate(block):
+            row[start + offset] = -1.0  # never yourself
+            row = np.round(row, 6)
+            if take <= 0:
+                result.append([])
+                continue
+            # Stable order: score descending, then paper id ascending.
+            order = np.lexsort((id_rank, -row))[:take]
+            result.append([(int(j), float(row[j])) for j in order if row[j] > 0])
     return result
 
 

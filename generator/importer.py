@@ -166,8 +166,6 @@ def sync_sources(
         if match is not None:
             continue
         title = record.title or derive_title(record.abstract)
-        if not title.strip():
-            continue
         paper_id = unique_slug(title, taken, fallback=f"paper-{record.fingerprints[0][:8]}")
         taken.add(paper_id.casefold())
         new_papers.append(

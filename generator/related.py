@@ -104,28 +104,6 @@ def distinct_terms(ranked: list[str], count: int) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def nearest(features: TextFeatures, k: int) -> list[list[tuple[int, float]]]:
-    """For each row, the k most similar other rows as (index, cosine), best first, ties by id."""
-    matrix = features.matrix
-    n = matrix.shape[0]
-    id_rank = features.id_rank()
-    result: list[list[tuple[int, float]]] = []
-    transposed = matrix.T.tocsc()
-    take = min(k, n - 1)
-    for start in range(0, n, CHUNK_ROWS):
-        block = (matrix[start : start + CHUNK_ROWS] @ transposed).toarray()
-        for offset, row in enumerate(block):
-            row[start + offset] = -1.0  # never yourself
-            row = np.round(row, 6)
-            if take <= 0:
-                result.append([])
-                continue
-            # Stable order: score descending, then paper id ascending.
-            order = np.lexsort((id_rank, -row))[:take]
-            result.append([(int(j), float(row[j])) for j in order if row[j] > 0])
-    return result
-
-
 def semantic_vectors(papers: Sequence[Paper]) -> np.ndarray:
     """Unit rows of U * Sigma**SPECTRAL_POWER from a truncated SVD of unigram TF-IDF."""
     texts = [paper_text(p) for p in papers]
@@ -162,9 +140,7 @@ def ranked_candidates(vectors: np.ndarray, count: int, id_rank: np.ndarray) -> t
         rows = np.arange(block.shape[0])
         block[rows, rows + start] = -np.inf  # never yourself
         slack = min(n - 1, count + 16)  # so that ties at the cut are settled by id
-        candidates = np.argpartition(-block, slack - 1, axis=1)[:, :slack] if slack < n else None
-        if candidates is None:
-            candidates = np.tile(np.arange(n), (block.shape[0], 1))
+        candidates = np.argpartition(-block, slack - 1, axis=1)[:, :slack]
         values = np.take_along_axis(block, candidates, 1)
         order = np.lexsort((id_rank[candidates], -values), axis=1)[:, :count]
         indices[start : start + CHUNK_ROWS] = np.take_along_axis(candidates, order, 1)

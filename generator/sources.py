@@ -159,7 +159,6 @@ def parse_source_text(
     where = path if path is not None else rel
     entries: list[_Entry] = []
     pending_title: tuple[int, str] | None = None
-    seen_paper = False
     orphan_titles: list[tuple[int, str]] = []
 
     def flush_title_without_abstract() -> None:
@@ -192,7 +191,7 @@ def parse_source_text(
         authors = AUTHORS_LINE.match(line)
         date = DATE_LINE.match(line)
         if authors or DOT_LINE.match(line) or date:
-            if not seen_paper or not entries:
+            if not entries:
                 continue  # the page's own date, above the first paper
             flush_title_without_abstract()
             last = entries[-1]
@@ -218,7 +217,6 @@ def parse_source_text(
             else:
                 entries.append(_Entry(line_no, None, None))
             entries[-1].abstract = abstract.strip()
-            seen_paper = True
             continue
         if len(line) > MAX_TITLE_CHARS:
             log.warning(where, line_no, "a long line that is neither a title nor an abstract")
