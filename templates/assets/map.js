@@ -78,11 +78,5 @@
     Array.prototype.forEach.call(document.querySelectorAll(".lr-map"), draw);
   }
 
-  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
-    window.document$.subscribe(init);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  window.litreview.onEveryPage(init);
 })();
