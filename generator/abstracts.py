@@ -70,8 +70,15 @@ def _trim_url(url: str) -> str:
     return url.rstrip(".,;:)")
 
 
+# Text with none of these is plain: markdown-it would return it as one text token.
+_MARKUP_HINTS = re.compile(r"[$\\&\x00]|https?:|www\.", re.IGNORECASE)
+
+
 def abstract_html(text: str) -> str:
     """One paragraph of safe HTML for an abstract."""
+    if not _MARKUP_HINTS.search(text):
+        # Most abstracts: no links or maths. markdown-it would only normalise line endings.
+        return html.escape(text.replace("\r\n", "\n").replace("\r", "\n"), quote=False)
     out: list[str] = []
     tokens = _parser().parseInline(text)[0].children or []
     href: str | None = None
@@ -98,6 +105,8 @@ def abstract_html(text: str) -> str:
 def external_links(text: str) -> list[ExternalLink]:
     """The http(s) links in an abstract, code repositories first, each once."""
     found: dict[str, ExternalLink] = {}
+    if not re.search(r"https?:|www\.", text, re.IGNORECASE):
+        return []
     tokens = _parser().parseInline(text)[0].children or []
     for token in tokens:
         if token.type != "link_open":

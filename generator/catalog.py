@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from generator import __version__
 from generator.model import Review
-from generator.render import tag_counts
+from generator.render import json_lines, tag_counts
 
 CATALOG_FILE = "catalog.json"
 CATALOG_VERSION = 1
@@ -63,5 +62,4 @@ def build_catalog(review: Review) -> dict[str, Any]:
 
 
 def catalog_file(review: Review) -> dict[str, bytes]:
-    text = json.dumps(build_catalog(review), ensure_ascii=False, sort_keys=True, indent=1)
-    return {CATALOG_FILE: (text + "\n").encode("utf-8")}
+    return {CATALOG_FILE: json_lines(build_catalog(review)).encode("utf-8")}

@@ -25,8 +25,11 @@ _BIBTEX_SPECIAL = {
 }
 
 
+_BIBTEX_TABLE = str.maketrans(_BIBTEX_SPECIAL)
+
+
 def bibtex_escape(text: str) -> str:
-    escaped = "".join(_BIBTEX_SPECIAL.get(c, c) for c in " ".join(text.split()))
+    escaped = " ".join(text.split()).translate(_BIBTEX_TABLE)
     # LaTeX ligatures ("--" is a dash, "``" a quote) are broken up to stay as typed.
     for pair in ("--", "``", "''"):
         while pair in escaped:
@@ -78,10 +81,6 @@ def bibtex_entry(paper: Paper) -> str:
     return f"@{entry_type(paper)}{{{citation_key(paper)},\n{body}\n}}\n"
 
 
-def bibtex_file(papers: Sequence[Paper]) -> str:
-    return "\n".join(bibtex_entry(p) for p in sorted(papers, key=lambda p: p.id))
-
-
 def csl_item(paper: Paper) -> dict[str, Any]:
     meta = paper.meta
     item: dict[str, Any] = {
@@ -121,4 +120,6 @@ def _csl_name(name: str) -> dict[str, str]:
 
 def csl_json(papers: Sequence[Paper]) -> str:
     items = [csl_item(p) for p in sorted(papers, key=lambda p: p.id)]
-    return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    # One item per line, by the C encoder (indent= is ten times slower at 20,000 papers).
+    lines = (json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":")) for item in items)
+    return "[\n" + ",\n".join(lines) + "\n]\n" if items else "[]\n"

@@ -116,13 +116,24 @@ def init(directory: Path, title: str) -> None:
 @_project_option
 def import_(files: tuple[Path, ...], project_dir: Path) -> None:
     """Add source FILES to content/sources/ and create records for their new papers."""
-    from generator.importer import add_source_files, sync_sources
+    from generator.cache import Cache
+    from generator.importer import add_source_files, remember_sync, sync_sources
+    from generator.store import load_papers
+    from generator.taxonomy import load_taxonomy
 
     project = Project.at(project_dir)
     log = ProblemLog(project.root)
+    cache = Cache(project.work_dir / "cache")
     with _errors_to_messages(log):
         copied = add_source_files(project, list(files), log)
-        report = sync_sources(project, log)
+        report = sync_sources(project, log, cache=cache)
+        if (report.created or report.updated) and not log.errors:
+            # So that the next build knows these sources are imported and skips reading them
+            # (records are read as build reads them, so that it finds them parsed).
+            taxonomy = load_taxonomy(project.tags_file, ProblemLog())
+            known = taxonomy if taxonomy.tags else None
+            records = load_papers(project.papers_dir, known, ProblemLog(), cache)
+            remember_sync(project, records, report, cache)
     _print_problems(log.problems)
     for name in copied:
         console.print(f"added content/sources/{name}")
@@ -225,7 +236,7 @@ def _check_site(project: Project, base_url: str | None) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own messages.")
 def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose: bool) -> None:
     """Generate the pages and build the site into site/."""
-    from generator.pipeline import generate
+    from generator.pipeline import generate, is_late
     from generator.site import (
         build_lock,
         build_site,
@@ -253,18 +264,25 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
                 progress=steps,
                 related_method=related_method(project),
                 site_url=published_url(project),
+                defer_late=True,
             )
-            steps("mkdocs build")
-            build_site(project, report.taxonomy, strict=strict)
+            steps("mkdocs build (search index and map alongside)")
+            built = build_site(project, report.taxonomy, strict=strict, late=report.late, is_late=is_late)
+            report.built()
         finally:
             steps.close()
     _print_problems(log.warnings)
     if not quiet:
         imported = report.imported
         new = f", {len(imported.created)} new" if imported and imported.created else ""
+        how = {
+            "full": "",
+            "incremental": f", {built.pages_built} pages rebuilt",
+            "up to date": ", nothing changed",
+        }[built.mode]
         console.print(
             f"Built {report.papers} papers{new} into {project.rel(project.site_dir)}/ "
-            f"in {time.perf_counter() - started:.1f} s ({report.written} pages changed)."
+            f"in {time.perf_counter() - started:.1f} s ({report.written} files changed{how})."
         )
 
 

@@ -35,7 +35,9 @@ def fingerprint(abstract: str) -> str:
 
 
 def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest())
+    # Shingle hashes are only compared within one run, so Python's own (salted) string hash
+    # will do, at a fraction of a cryptographic hash's cost.
+    return hash(text)
 
 
 def shingles(text: str) -> set[int]:

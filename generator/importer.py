@@ -11,12 +11,14 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.cache import Cache, content_key
 from generator.dedupe import MergedRecord, NearMiss, group_same_papers, merge_with_report, paper_fingerprint
-from generator.errors import LitreviewError, ProblemLog
+from generator.errors import LitreviewError, Problem, ProblemLog
+from generator.formats import ARXIV_ID, normalise_arxiv_id
 from generator.model import Paper, SourceRef, Taxonomy
 from generator.project import Project
-from generator.slugs import unique_slug
-from generator.sources import read_source, read_sources
+from generator.slugs import id_of_identifier, unique_slug
+from generator.sources import find_source_files, read_source, read_sources
 from generator.store import (
     PaperFile,
     load_papers,
@@ -42,6 +44,7 @@ class ImportReport:
     merges: list[tuple[str, MergedRecord]] = field(default_factory=list)  # (paper id, record)
     near_misses: list[NearMiss] = field(default_factory=list)
     unmapped_keywords: dict[str, int] = field(default_factory=dict)
+    source_warnings: list[Problem] = field(default_factory=list)  # sources read leniently
 
 
 def today() -> str:
@@ -103,25 +106,94 @@ def _respect_splits(records: list[MergedRecord], matches: list[PaperFile | None]
     return matches
 
 
+def _own_arxiv_id(record: MergedRecord, taken: set[str]) -> str | None:
+    """The arXiv id of a record whose source names the paper by it (JSON records' `id`), kept
+    as the paper id; other papers get an id made from their title."""
+    key, arxiv = record.meta.key, record.meta.arxiv_id
+    if not key or not arxiv or not ARXIV_ID.fullmatch(key) or normalise_arxiv_id(key) != arxiv:
+        return None
+    return id_of_identifier(arxiv, taken)
+
+
+SYNC_CACHE = "import-done"
+
+
+def sync_key(project: Project, records: list[PaperFile]) -> str:
+    """A hash of everything import reads: the sources' bytes and what records say about them."""
+    sources = find_source_files(project.sources_dir)
+    return content_key(
+        [path.relative_to(project.sources_dir).as_posix() for path in sources],
+        [path.read_bytes() for path in sources],
+        [
+            repr(
+                (
+                    pf.paper.id,
+                    pf.paper.fingerprint,
+                    pf.paper.sources,
+                    pf.split,
+                    pf.paper.title,
+                    pf.paper.title_derived,
+                    pf.paper.abstract,
+                    pf.paper.date,
+                    pf.paper.authors_count,
+                    pf.paper.upvotes,
+                    pf.paper.meta,
+                )
+            )
+            for pf in records
+        ],
+    )
+
+
+def remember_sync(project: Project, records: list[PaperFile], report: ImportReport, cache: Cache) -> None:
+    """Note that the sources are fully imported into `records`, so the next build can skip import."""
+    cache.put(
+        SYNC_CACHE,
+        sync_key(project, records),
+        {"blocks": report.blocks, "papers": report.papers_in_sources, "warnings": report.source_warnings},
+    )
+
+
 def sync_sources(
-    project: Project, log: ProblemLog, taxonomy: Taxonomy | None = None, *, lenient_sources: bool = False
+    project: Project,
+    log: ProblemLog,
+    taxonomy: Taxonomy | None = None,
+    *,
+    lenient_sources: bool = False,
+    existing: list[PaperFile] | None = None,
+    cache: Cache | None = None,
 ) -> ImportReport:
     """Bring every paper in content/sources/ into content/papers/ (see the module docstring).
 
     With `lenient_sources` (as `build` runs it), an entry of a source that cannot be read is a
-    warning: it is skipped and the rest builds; `import` and `check` report it as an error."""
+    warning: it is skipped and the rest builds; `import` and `check` report it as an error.
+    `existing` are the records if the caller has loaded them already. With a `cache`, a build
+    whose sources and records are as the last import left them skips the import (it would
+    change nothing) and repeats its warnings."""
     report = ImportReport()
     if taxonomy is None:
         taxonomy = load_taxonomy(project.tags_file, log)
-    existing = load_papers(project.papers_dir, None, log)
+    if existing is None:
+        existing = load_papers(project.papers_dir, None, log, cache)
     # A record that cannot be read might be the home of a paper in the sources; importing now
     # could create a duplicate of it, so stop until it is fixed.
     log.raise_if_errors()
-    source_log = ProblemLog(project.root) if lenient_sources else log
+    if cache is not None:
+        done = cache.get(SYNC_CACHE, sync_key(project, existing))
+        if done is not None:
+            report.blocks, report.papers_in_sources = done["blocks"], done["papers"]
+            report.unchanged = len(existing)
+            report.source_warnings = done["warnings"]
+            for problem in done["warnings"]:
+                log.warning(problem.path, problem.line, problem.message)
+            return report
+    source_log = ProblemLog(project.root)
     blocks = read_sources(project.sources_dir, project.content_dir, source_log)
-    if lenient_sources:
-        for problem in source_log.problems:
-            log.warning(problem.path, problem.line, problem.message)
+    for problem in source_log.problems:
+        if lenient_sources or problem.severity == "warning":
+            report.source_warnings.append(Problem(problem.path, problem.line, problem.message, "warning"))
+    log.problems.extend(report.source_warnings if lenient_sources else source_log.problems)
+    source_errors = not lenient_sources and bool(source_log.errors)
     keep_apart = [
         (split, own)
         for pf in existing
@@ -166,7 +238,9 @@ def sync_sources(
         if match is not None:
             continue
         title = record.title or derive_title(record.abstract)
-        paper_id = unique_slug(title, taken, fallback=f"paper-{record.fingerprints[0][:8]}")
+        paper_id = _own_arxiv_id(record, taken) or unique_slug(
+            title, taken, fallback=f"paper-{record.fingerprints[0][:8]}"
+        )
         taken.add(paper_id.casefold())
         new_papers.append(
             Paper(
@@ -205,8 +279,11 @@ def sync_sources(
                     None,
                     "no tag matched this paper; add one by hand",
                 )
-            write_new_paper(project.papers_dir, paper)
+            write_new_paper(project.papers_dir, paper, durable=False)
             report.created.append(paper.id)
+        os.sync()  # once for every new record, instead of once per file
+    if cache is not None and not source_errors and not report.created and not report.updated:
+        remember_sync(project, existing, report, cache)
     ids = {r.fingerprints[0]: (m.paper.id if m else None) for r, m in zip(records, matches, strict=True)}
     ids.update({p.fingerprint: p.id for p in new_papers})
     report.merges = [(ids[r.fingerprints[0]] or "?", r) for r in merged_records]

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-# The search page names its index and lunr.js in data attributes; they must resolve too.
-DATA_LINK_ATTRIBUTES = ("data-index", "data-lunr", "data-root", "data-src")
+# The search page names its manifest and lunr.js in data attributes; they must resolve too.
+DATA_LINK_ATTRIBUTES = ("data-manifest", "data-index", "data-lunr", "data-root", "data-src")
 LINK_ATTRIBUTES = {
     "a": "href",
     "link": "href",

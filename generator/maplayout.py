@@ -7,13 +7,15 @@ import json
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.decomposition import PCA
-from sklearn.manifold import TSNE
 
 from generator.model import Paper, Taxonomy
 
 MAP_FILE = "map.json"
 PCA_DIMS = 50
+# Above this many papers t-SNE lays out an even sample of them (landmarks) and every other paper
+# goes near the landmarks it is most similar to: t-SNE of 20,000 papers takes minutes.
+LANDMARKS = 3000
+PLACED_BY = 5
 
 
 def layout(vectors: np.ndarray) -> np.ndarray:
@@ -28,21 +30,48 @@ def layout(vectors: np.ndarray) -> np.ndarray:
     else:
         reduced = vectors
         if vectors.shape[1] > PCA_DIMS and n > PCA_DIMS:
-            reduced = PCA(PCA_DIMS, random_state=0, svd_solver="full").fit_transform(vectors)
-        perplexity = float(min(30.0, max(2.0, (n - 1) / 3)))
-        points = TSNE(
-            2, perplexity=perplexity, init="pca", random_state=0, max_iter=750, n_jobs=1
-        ).fit_transform(reduced.astype(np.float64))
+            from sklearn.decomposition import PCA
+
+            solver = "full" if n <= LANDMARKS else "randomized"
+            reduced = PCA(PCA_DIMS, random_state=0, svd_solver=solver).fit_transform(vectors)
+        if n <= LANDMARKS:
+            points = _tsne(reduced)
+        else:
+            landmarks = np.unique(np.linspace(0, n - 1, LANDMARKS).round().astype(np.int64))
+            points = _place_near(reduced, landmarks, _tsne(reduced[landmarks]))
     points = points - points.min(axis=0)
     span = points.max(axis=0)
     span[span == 0] = 1
     return np.round(points / span, 4)
 
 
-def map_data(papers: Sequence[Paper], taxonomy: Taxonomy, vectors: np.ndarray) -> bytes:
+def _tsne(rows: np.ndarray) -> np.ndarray:
+    from sklearn.manifold import TSNE
+
+    perplexity = float(min(30.0, max(2.0, (len(rows) - 1) / 3)))
+    return TSNE(2, perplexity=perplexity, init="pca", random_state=0, max_iter=750, n_jobs=1).fit_transform(
+        rows.astype(np.float64)
+    )
+
+
+def _place_near(rows: np.ndarray, landmarks: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    """Every row at the similarity-weighted mean of its most similar landmarks' positions."""
+    unit = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    points = np.zeros((len(rows), 2))
+    for start in range(0, len(rows), 2048):
+        similar = unit[start : start + 2048] @ unit[landmarks].T
+        nearest = np.argsort(-similar, axis=1, kind="stable")[:, :PLACED_BY]
+        weights = np.maximum(np.take_along_axis(similar, nearest, 1), 0) ** 4 + 1e-9
+        weights /= weights.sum(axis=1, keepdims=True)
+        points[start : start + 2048] = np.einsum("rk,rkd->rd", weights, placed[nearest])
+    points[landmarks] = placed
+    return points
+
+
+def map_data(papers: Sequence[Paper], taxonomy: Taxonomy, coordinates: np.ndarray) -> bytes:
+    """map.json: each paper at its `layout` coordinates, with its title and tags."""
     groups = list(taxonomy.groups)
     group_of = {tag.id: groups.index(tag.group) for tag in taxonomy.tags.values() if tag.group in groups}
-    coordinates = layout(vectors)
     points = [
         [
             float(x),

@@ -21,9 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from generator.model import Paper, RelatedPaper
 from generator.titles import clean_latex
@@ -58,6 +55,10 @@ class TextFeatures:
 
     @classmethod
     def of_texts(cls, ids: Sequence[str], texts: Sequence[str]) -> TextFeatures:
+        # scikit-learn is imported when needed: a rebuild served from the cache never needs it,
+        # and importing it takes a second.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vectorizer = TfidfVectorizer(
             ngram_range=(1, 2),
             sublinear_tf=True,
@@ -106,6 +107,10 @@ def distinct_terms(ranked: list[str], count: int) -> tuple[str, ...]:
 
 def semantic_vectors(papers: Sequence[Paper]) -> np.ndarray:
     """Unit rows of U * Sigma**SPECTRAL_POWER from a truncated SVD of unigram TF-IDF."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     texts = [paper_text(p) for p in papers]
     vectorizer = TfidfVectorizer(
         sublinear_tf=True,
@@ -157,20 +162,61 @@ def capped_choice(indices: np.ndarray, scores: np.ndarray, k: int, cap: int = HU
     order = np.lexsort((flat_indices, rows, -flat_scores))
     chosen: list[list[int]] = [[] for _ in range(n)]
     listed = np.zeros(n, dtype=np.int64)
-    for position in order:
+    for position in order.tolist():
         i, j = int(rows[position]), int(flat_indices[position])
         if len(chosen[i]) < k and listed[j] < cap:
             chosen[i].append(j)
             listed[j] += 1
     for i in range(n):
-        for j in indices[i]:
+        for j in indices[i].tolist():
             if len(chosen[i]) >= k:
                 break
-            if int(j) not in chosen[i]:
-                chosen[i].append(int(j))
+            if j not in chosen[i]:
+                chosen[i].append(j)
     # Each list best first (the greedy pass may have filled it out of order).
-    rank = {(i, int(j)): r for i in range(n) for r, j in enumerate(indices[i])}
-    return [sorted(c, key=lambda j, i=i: rank[(i, j)]) for i, c in enumerate(chosen)]
+    result = []
+    for i, c in enumerate(chosen):
+        rank = {j: r for r, j in enumerate(indices[i].tolist())}
+        result.append(sorted(c, key=rank.__getitem__))
+    return result
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Each paper's candidates (indices and cosines, best first) and its hub-capped choice.
+
+    It depends on the papers' text alone, so it is cached by text and survives tag edits."""
+
+    indices: np.ndarray
+    scores: np.ndarray
+    capped: list[list[int]]
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, id_rank: np.ndarray, k: int = RELATED_COUNT) -> Neighbourhood:
+        indices, scores = ranked_candidates(vectors, max(CANDIDATES, k * 2), id_rank)
+        return cls(indices, scores, capped_choice(indices, scores, k))
+
+
+def pair_terms(features: TextFeatures, pairs: Sequence[tuple[int, int]], count: int = REASON_TERMS) -> list[
+    tuple[str, ...]
+]:
+    """shared_terms for many pairs at once: one sparse product instead of one per pair."""
+    if not pairs or features.matrix.shape[1] == 0:
+        return [() for _ in pairs]
+    left = features.matrix[[i for i, _ in pairs]]
+    right = features.matrix[[j for _, j in pairs]]
+    product = left.multiply(right).tocsr()
+    product.eliminate_zeros()
+    coo = product.tocoo()
+    # Best first, ties by term: the vocabulary is sorted, so the column order is the term order.
+    order = np.lexsort((coo.col, -coo.data, coo.row))
+    rows, cols = coo.row[order], coo.col[order]
+    starts = np.searchsorted(rows, np.arange(len(pairs) + 1))
+    found = []
+    for n in range(len(pairs)):
+        ranked = [str(features.terms[c]) for c in cols[starts[n] : starts[n + 1]][: count * 6].tolist()]
+        found.append(distinct_terms(ranked, count))
+    return found
 
 
 def related_papers(
@@ -178,45 +224,62 @@ def related_papers(
     features: TextFeatures | None = None,
     k: int = RELATED_COUNT,
     vectors: np.ndarray | None = None,
+    neighbours: Neighbourhood | None = None,
+    terms_memo: dict[tuple[str, str], tuple[str, ...]] | None = None,
 ) -> dict[str, tuple[RelatedPaper, ...]]:
     """The k most related papers of each paper, after the person's pins and hides.
 
-    `vectors` (unit rows) replaces the default semantic vectors, e.g. sentence embeddings.
+    `vectors` (unit rows) replaces the default semantic vectors, e.g. sentence embeddings;
+    `neighbours` and `terms_memo` (the "why" terms of pairs seen before, filled in here) come
+    from the cache when the text has not changed.
     """
     if not papers:
         return {}
     features = features or TextFeatures.of(papers)
-    vectors = semantic_vectors(papers) if vectors is None else vectors
+    if neighbours is None:
+        vectors = semantic_vectors(papers) if vectors is None else vectors
+        neighbours = Neighbourhood.of(vectors, features.id_rank(), k)
+    indices, scores, capped = neighbours.indices, neighbours.scores, neighbours.capped
     index = {p.id: i for i, p in enumerate(papers)}
-    indices, scores = ranked_candidates(vectors, max(CANDIDATES, k * 2), features.id_rank())
-    capped = capped_choice(indices, scores, k)
-    score_of = [
-        dict(zip(map(int, indices[i]), map(float, scores[i]), strict=True)) for i in range(len(papers))
-    ]
-    related: dict[str, tuple[RelatedPaper, ...]] = {}
+    chosen_of: list[list[tuple[int, float | None, bool]]] = []
     for i, paper in enumerate(papers):
-        own = set(paper.tags)
         excluded = {paper.id, *paper.related_hide, *paper.related_pin}
-        chosen: list[tuple[int, float, bool]] = []
+        chosen: list[tuple[int, float | None, bool]] = []
         for pin in paper.related_pin:
             j = index.get(pin)
             if j is not None and j != i:
-                chosen.append((j, float(np.round(vectors[i] @ vectors[j], 6)), True))
+                chosen.append((j, None, True))  # scored below, from the vectors
         wanted = max(k, len(paper.related_pin))
-        for j in [*capped[i], *map(int, indices[i])]:
+        score_of = dict(zip(indices[i].tolist(), scores[i].tolist(), strict=True))
+        taken = {c[0] for c in chosen}
+        for j in [*capped[i], *indices[i].tolist()]:
             if len(chosen) >= wanted:
                 break
-            if papers[j].id not in excluded and all(j != c[0] for c in chosen):
-                chosen.append((j, score_of[i][j], False))
+            if papers[j].id not in excluded and j not in taken:
+                chosen.append((j, score_of[j], False))
+                taken.add(j)
+        chosen_of.append(chosen)
+    if any(score is None for chosen in chosen_of for _, score, _ in chosen):
+        vectors = semantic_vectors(papers) if vectors is None else vectors
+    memo = terms_memo if terms_memo is not None else {}
+    missing = sorted(
+        {(i, j) for i, chosen in enumerate(chosen_of) for j, _, _ in chosen}
+        - {(index[a], index[b]) for a, b in memo if a in index and b in index}
+    )
+    for (i, j), terms in zip(missing, pair_terms(features, missing), strict=True):
+        memo[(papers[i].id, papers[j].id)] = terms
+    related: dict[str, tuple[RelatedPaper, ...]] = {}
+    for i, paper in enumerate(papers):
+        own = set(paper.tags)
         related[paper.id] = tuple(
             RelatedPaper(
                 id=papers[j].id,
-                score=round(score, 4),
+                score=round(float(np.round(vectors[i] @ vectors[j], 6)) if score is None else score, 4),
                 shared_tags=tuple(t for t in papers[j].tags if t in own),
-                terms=features.shared_terms(i, j),
+                terms=memo[(paper.id, papers[j].id)],
                 pinned=pinned,
             )
-            for j, score, pinned in chosen
+            for j, score, pinned in chosen_of[i]
         )
     return related
 
@@ -225,17 +288,25 @@ def key_terms(
     papers: Sequence[Paper], features: TextFeatures, tag_ids: Sequence[str], count: int = KEY_TERMS
 ) -> Mapping[str, tuple[str, ...]]:
     """For each tag, the terms whose weight its papers have most above the review's average."""
-    overall = np.asarray(features.matrix.mean(axis=0)).ravel()
-    found: dict[str, tuple[str, ...]] = {}
-    for tag in tag_ids:
-        members = [i for i, p in enumerate(papers) if tag in p.tags]
-        if not members:
-            found[tag] = ()
+    found: dict[str, tuple[str, ...]] = {tag: () for tag in tag_ids}
+    column = {tag: n for n, tag in enumerate(tag_ids)}
+    pairs = [(column[t], i) for i, p in enumerate(papers) for t in dict.fromkeys(p.tags) if t in column]
+    if not pairs or features.matrix.shape[1] == 0:
+        return found
+    rows, cols = np.array(pairs).T
+    sizes = np.bincount(rows, minlength=len(tag_ids))
+    # Each tag's centroid at once: a (tags x papers) averaging matrix times the feature matrix.
+    averaging = sparse.csr_matrix(
+        (1.0 / sizes[rows], (rows, cols)), shape=(len(tag_ids), len(papers)), dtype=np.float64
+    )
+    centroids = (averaging @ features.matrix.astype(np.float64)).toarray()
+    overall = np.asarray(features.matrix.astype(np.float64).mean(axis=0)).ravel()
+    for tag, n in column.items():
+        if sizes[n] == 0:
             continue
-        centroid = np.asarray(features.matrix[members].mean(axis=0)).ravel()
-        lift = np.round(centroid - overall, 6)
-        order = np.lexsort((features.terms, -lift))
-        found[tag] = distinct_terms(
-            [str(features.terms[j]) for j in order[: count * 4] if lift[j] > 0], count
-        )
+        lift = np.round(centroids[n] - overall, 6)
+        positive = np.flatnonzero(lift > 0)
+        # Best lift first, ties by term (the vocabulary, hence the column order, is sorted).
+        order = positive[np.lexsort((positive, -lift[positive]))][: count * 4]
+        found[tag] = distinct_terms([str(features.terms[j]) for j in order.tolist()], count)
     return found

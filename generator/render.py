@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from generator.abstracts import abstract_html, external_links, safe_url, summary
+from generator.cache import content_key
 from generator.charts import cooccurrence_chart, years_chart
-from generator.cite import bibtex_entry, bibtex_file, csl_json
+from generator.cite import bibtex_entry, csl_json
 from generator.errors import LitreviewError
 from generator.feeds import atom_feed, newest_added
 from generator.model import Paper, Review, Tag
 from generator.yamlio import atomic_write_bytes
 
 NEWEST_ON_HOME = 10
+# A topic page lists its newest papers; the search page lists all of a topic's papers (filtered
+# by topic, newest first). Thousands of entries on one page are slow to build and to read.
+TOPIC_LISTED = 200
 COOCCURRING_SHOWN = 8
 # Python-Markdown's escapable characters (with the tables extension's "|"); escaping any other
 # character would leave its backslash visible.
@@ -81,6 +86,24 @@ def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     )
 
 
+def json_lines(value: object) -> str:
+    """JSON with one line per item of each top-level list: diffs stay per paper, and the
+    C encoder does the work (indent= would use the pure-Python one, ten times slower)."""
+
+    def compact(item: object) -> str:
+        return json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def block(item: object) -> str:
+        if isinstance(item, list):
+            return "[\n" + ",\n".join(compact(x) for x in item) + "\n]" if item else "[]"
+        return compact(item)
+
+    if isinstance(value, dict):
+        body = ",\n".join(f"{compact(k)}: {block(v)}" for k, v in sorted(value.items()))
+        return "{\n" + body + "\n}\n"
+    return block(value) + "\n"
+
+
 def tag_counts(review: Review) -> Counter[str]:
     return Counter(tag for paper in review.papers for tag in paper.tags)
 
@@ -97,13 +120,18 @@ def _group_entries(review: Review, counts: Mapping[str, int]) -> list[dict[str, 
 
 
 class PageSet:
-    """Output files by path relative to the docs dir; refuses to produce one path twice."""
+    """Output files by path relative to the docs dir; refuses to produce one path twice.
+
+    A page can also be kept: its inputs have the same key as when the file on disk was written,
+    so it is not rendered again (keys say what each page was made from)."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.kept: set[str] = set()
+        self.keys: dict[str, str] = {}
         self._folded: dict[str, str] = {}
 
-    def add(self, path: str, data: bytes | str) -> None:
+    def _claim(self, path: str) -> None:
         folded = path.casefold()
         if folded in self._folded:
             raise LitreviewError(
@@ -111,23 +139,99 @@ class PageSet:
                 "rename one of the ids"
             )
         self._folded[folded] = path
+
+    def add(self, path: str, data: bytes | str, key: str | None = None) -> None:
+        self._claim(path)
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+        if key is not None:
+            self.keys[path] = key
+
+    def keep(self, path: str, key: str | None = None) -> None:
+        self._claim(path)
+        self.kept.add(path)
+        if key is not None:
+            self.keys[path] = key
+
+    def paths(self) -> set[str]:
+        return set(self.files) | self.kept
 
 
-def render_pages(review: Review, templates_dir: Path, site_title: str, site_url: str = "") -> PageSet:
+# Says whether the file at a docs path was written from inputs with this key.
+IsCurrent = Callable[[str, str], bool]
+
+
+def _never(_path: str, _key: str) -> bool:
+    return False
+
+
+def templates_key(templates_dir: Path) -> str:
+    """What every page depends on besides its data: the page templates and this code."""
+    sources = sorted((templates_dir / "pages").glob("*.j2")) + sorted(Path(__file__).parent.glob("*.py"))
+    return content_key([p.name for p in sources], [p.read_bytes() for p in sources])
+
+
+def _paper_page_key(
+    base: str, paper_key: str, tags: list[Tag], related: list[Listed], neighbours: tuple[Paper | None, ...]
+) -> str:
+    return content_key(
+        base,
+        paper_key,
+        [repr((t.id, t.label)) for t in tags],
+        [
+            repr((r.paper.id, r.paper.title, r.score, [(t.id, t.label) for t in r.shared_tags], r.terms))
+            + repr(r.pinned)
+            for r in related
+        ],
+        [repr((p.id, p.title) if p else None) for p in neighbours],
+    )
+
+
+def render_pages(
+    review: Review,
+    templates_dir: Path,
+    site_title: str,
+    site_url: str = "",
+    is_current: IsCurrent = _never,
+    fragments: dict[str, tuple[str, str]] | None = None,
+) -> PageSet:
+    """Every page and data file of the site. A paper page whose inputs are unchanged since its
+    file was written (`is_current`) is kept rather than rendered: at 20,000 papers that is most
+    of the work of a rebuild. `fragments` (BibTeX entry and summary by paper key, from the cache)
+    is filled in for the next time."""
     env = make_environment(templates_dir)
     pages = PageSet()
     by_id = {p.id: p for p in review.papers}
     tags = review.taxonomy.tags
     counts = tag_counts(review)
+    base_key = content_key(templates_key(templates_dir), site_url)
+    paper_keys = {p.id: content_key(repr(p)) for p in review.papers}
+    memo = fragments if fragments is not None else {}
+
+    def fragment(paper: Paper) -> tuple[str, str]:
+        key = paper_keys[paper.id]
+        if key not in memo:
+            memo[key] = (bibtex_entry(paper), summary(paper.abstract))
+        return memo[key]
+
+    def bibtex_of(paper: Paper) -> str:
+        return fragment(paper)[0]
+
+    def summary_of(paper: Paper) -> str:
+        return fragment(paper)[1]
 
     paper_template = env.get_template("paper.md.j2")
-    topic_order = {t: newest_first(p for p in review.papers if t in p.tags) for t in tags}
+    tagged: dict[str, list[Paper]] = {t: [] for t in tags}
+    for p in review.papers:
+        for t in dict.fromkeys(p.tags):
+            if t in tagged:
+                tagged[t].append(p)
+    topic_order = {t: newest_first(members) for t, members in tagged.items()}
+    place_in_topic = {(t, p.id): n for t, members in topic_order.items() for n, p in enumerate(members)}
     for paper in review.papers:
         # Previous and next within the paper's first topic, in that topic page's order.
         home_topic = next((t for t in paper.tags if t in tags), None)
         siblings = topic_order.get(home_topic, []) if home_topic else []
-        place = next((n for n, p in enumerate(siblings) if p.id == paper.id), None)
+        place = place_in_topic.get((home_topic, paper.id)) if home_topic else None
         previous = siblings[place - 1] if place else None
         following = siblings[place + 1] if place is not None and place + 1 < len(siblings) else None
         related = []
@@ -142,33 +246,41 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
                     pinned=item.pinned,
                 )
             )
+        own_tags = [tags[t] for t in paper.tags if t in tags]
+        path = f"papers/{paper.id}.md"
+        key = _paper_page_key(base_key, paper_keys[paper.id], own_tags, related, (previous, following))
+        if is_current(path, key):
+            pages.keep(path, key)
+            continue
         pages.add(
-            f"papers/{paper.id}.md",
+            path,
             paper_template.render(
                 paper=paper,
-                tags=[tags[t] for t in paper.tags if t in tags],
-                summary=summary(paper.abstract),
+                tags=own_tags,
+                summary=summary_of(paper),
                 abstract_html=abstract_html(paper.abstract),
                 links=external_links(paper.abstract),
-                bibtex=bibtex_entry(paper),
+                bibtex=bibtex_of(paper),
                 home_topic=tags.get(home_topic) if home_topic else None,
                 previous=previous,
                 following=following,
                 permalink=f"{site_url}papers/{paper.id}/" if site_url.startswith("http") else None,
                 related=related,
             ),
+            key,
         )
 
     topic_template = env.get_template("topic.md.j2")
     for tag in tags.values():
-        members = newest_first(p for p in review.papers if tag.id in p.tags)
+        members = topic_order[tag.id]
         together: Counter[str] = Counter(t for p in members for t in p.tags if t != tag.id and t in tags)
         pages.add(
             f"topics/{tag.id}.md",
             topic_template.render(
                 tag=tag,
                 group=review.taxonomy.groups.get(tag.group),
-                papers=[Listed(p, summary=summary(p.abstract)) for p in members],
+                papers=[Listed(p, summary=summary_of(p)) for p in members[:TOPIC_LISTED]],
+                paper_count=len(members),
                 key_terms=review.key_terms.get(tag.id, ()),
                 years_chart=years_chart(members, f"Papers on {tag.label} per year", "lr-years"),
                 cooccurring=[
@@ -178,7 +290,8 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
         )
 
     for tag in tags.values():
-        pages.add(f"topics/{tag.id}.bib", bibtex_file([p for p in review.papers if tag.id in p.tags]))
+        members = sorted(tagged[tag.id], key=lambda p: p.id)
+        pages.add(f"topics/{tag.id}.bib", "\n".join(bibtex_of(p) for p in members))
     pages.add(
         "feed.xml",
         atom_feed(
@@ -189,7 +302,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
         pages.add(
             f"topics/{tag.id}.xml",
             atom_feed(
-                [p for p in review.papers if tag.id in p.tags],
+                tagged[tag.id],
                 title=f"{site_title}: {tag.label}",
                 feed_path=f"topics/{tag.id}.xml",
                 page_path=f"topics/{tag.id}/",
@@ -197,7 +310,7 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
                 tags=tags,
             ),
         )
-    pages.add("references.bib", bibtex_file(review.papers))
+    pages.add("references.bib", "\n".join(bibtex_of(p) for p in sorted(review.papers, key=lambda p: p.id)))
     pages.add("references.json", csl_json(review.papers))
     groups = _group_entries(review, counts)
     pages.add(
@@ -236,25 +349,52 @@ def render_pages(review: Review, templates_dir: Path, site_title: str, site_url:
     return pages
 
 
-def write_pages(pages: PageSet, docs_dir: Path) -> tuple[int, int]:
-    """Make docs_dir hold exactly `pages`: write changed files, delete stale ones.
+@dataclass(frozen=True)
+class Written:
+    """What write_pages changed in the docs dir (paths relative to it)."""
 
-    Returns (files written, files removed).
-    """
-    written = removed = 0
+    written: list[str]
+    removed: list[str]
+
+
+def write_pages(
+    pages: PageSet, docs_dir: Path, before_change: Callable[[bool], None] = lambda removing: None
+) -> Written:
+    """Make docs_dir hold exactly `pages`: write changed files, delete stale ones; kept pages
+    are left as they are. `before_change(removing)` runs once, before the first file changes."""
     docs_dir.mkdir(parents=True, exist_ok=True)
+    expected = pages.paths()
+    stale: list[Path] = []
+    empty: list[Path] = []
+    for dirpath, _, filenames in os.walk(docs_dir, topdown=False):
+        folder = Path(dirpath)
+        gone = [
+            folder / name
+            for name in filenames
+            if (folder / name).relative_to(docs_dir).as_posix() not in expected
+        ]
+        stale.extend(gone)
+        if folder != docs_dir and len(gone) == len(filenames):
+            empty.append(folder)
+    changing = False
+    written: list[str] = []
     for rel, data in sorted(pages.files.items()):
         target = docs_dir / rel
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        atomic_write_bytes(target, data)
-        written += 1
-    expected = set(pages.files)
-    for path in sorted(docs_dir.rglob("*"), reverse=True):
-        rel = path.relative_to(docs_dir).as_posix()
-        if path.is_file() and rel not in expected:
-            path.unlink()
-            removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return written, removed
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        if not changing:
+            before_change(bool(stale))
+            changing = True
+        atomic_write_bytes(target, data, durable=False)
+        written.append(rel)
+    if stale and not changing:
+        before_change(True)
+    for path in stale:
+        path.unlink()
+    for folder in empty:
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return Written(written, sorted(p.relative_to(docs_dir).as_posix() for p in stale))

@@ -1,4 +1,14 @@
-"""The paper search index: built with lunr.py now, loaded as-is by lunr.js in the browser."""
+"""The paper search index, in one of two layouts that the same search page reads.
+
+- single: one lunr index built with lunr.py (search/papers-index.json), loaded whole by lunr.js.
+  Simple and fast for small reviews; its size grows with every abstract (8 MB at 1,000 papers).
+- sharded: the same index split into files the page fetches on demand (generator.search_shards),
+  so the first search of a review of 20,000 papers downloads a few hundred KB.
+
+`extra: {litreview: {search: auto | single | sharded}}` in mkdocs.yml chooses; auto takes the single
+index up to SINGLE_INDEX_MAX_PAPERS papers. Both layouts write search/manifest.json, which tells the
+page which one it has.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +20,12 @@ import lunr
 import mkdocs
 
 from generator.abstracts import plain_text
-from generator.model import Review
+from generator.model import Paper, Review
+from generator.project import Project
+from generator.site import litreview_setting
 
 INDEX_FILE = "search/papers-index.json"
+MANIFEST_FILE = "search/manifest.json"
 LUNR_JS_FILE = "assets/lunr.js"
 SNIPPET_CHARS = 320
 FIELDS = [
@@ -20,6 +33,23 @@ FIELDS = [
     {"field_name": "tags", "boost": 5},
     {"field_name": "abstract", "boost": 1},
 ]
+SEARCH_MODES = ("auto", "single", "sharded")
+SINGLE_INDEX_MAX_PAPERS = 1000
+MANIFEST_VERSION = 2
+
+
+def search_mode(project: Project) -> str:
+    """`extra: {litreview: {search: auto | single | sharded}}` in mkdocs.yml; auto by default."""
+    return litreview_setting(project, "search", SEARCH_MODES)
+
+
+def resolved_mode(mode: str, paper_count: int) -> str:
+    """single or sharded: what `mode` means for a review of `paper_count` papers."""
+    if mode not in SEARCH_MODES:
+        raise ValueError(f"unknown search mode {mode!r}")
+    if mode == "auto":
+        return "single" if paper_count <= SINGLE_INDEX_MAX_PAPERS else "sharded"
+    return mode
 
 
 def lunr_js_path() -> Path:
@@ -30,23 +60,39 @@ def lunr_js_path() -> Path:
     return path
 
 
-def _snippet(text: str) -> str:
-    plain = plain_text(text)
+def dumps(data: Any) -> bytes:
+    """Deterministic, compact JSON: two builds of the same content give the same bytes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def snippet(plain: str) -> str:
+    """The start of an abstract (already plain text) for a result list."""
     if len(plain) <= SNIPPET_CHARS:
         return plain
     return plain[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def build_search_index(review: Review) -> dict[str, Any]:
+def date_text(paper: Paper) -> str:
+    """The date a result shows and sorts by; papers without a year have none."""
+    return paper.date.to_text() if paper.date and paper.date.year else ""
+
+
+def index_fields(review: Review) -> list[dict[str, str]]:
+    """The text lunr indexes for each paper, by field name (the same for both layouts)."""
     tags = review.taxonomy.tags
-    documents = [
+    return [
         {
-            "id": paper.id,
             "title": paper.title,
             "tags": " ".join(f"{tags[t].label} {t.replace('-', ' ')}" for t in paper.tags if t in tags),
             "abstract": plain_text(paper.abstract),
         }
         for paper in review.papers
+    ]
+
+
+def build_search_index(review: Review) -> dict[str, Any]:
+    documents = [
+        {"id": paper.id, **fields} for paper, fields in zip(review.papers, index_fields(review), strict=True)
     ]
     index = lunr.lunr(ref="id", fields=FIELDS, documents=documents)
     return {
@@ -56,20 +102,29 @@ def build_search_index(review: Review) -> dict[str, Any]:
             paper.id: {
                 "t": paper.title,
                 "g": list(paper.tags),
-                "s": _snippet(paper.abstract),
-                "d": paper.date.to_text() if paper.date and paper.date.year else "",
+                "s": snippet(doc["abstract"]),
+                "d": date_text(paper),
             }
-            for paper in review.papers
+            for paper, doc in zip(review.papers, documents, strict=True)
         },
-        "tags": {tag.id: tag.label for tag in tags.values()},
+        "tags": {tag.id: tag.label for tag in review.taxonomy.tags.values()},
     }
 
 
-def search_files(review: Review) -> dict[str, bytes]:
-    data = build_search_index(review)
-    return {
-        INDEX_FILE: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-            "utf-8"
-        ),
-        LUNR_JS_FILE: lunr_js_path().read_bytes(),
-    }
+def search_files(review: Review, mode: str = "auto") -> dict[str, bytes]:
+    """The search data files and lunr.js, by path under the docs dir."""
+    files = {LUNR_JS_FILE: lunr_js_path().read_bytes()}
+    if resolved_mode(mode, len(review.papers)) == "sharded":
+        from generator.search_shards import sharded_files
+
+        return {**files, **sharded_files(review)}
+    files[INDEX_FILE] = dumps(build_search_index(review))
+    files[MANIFEST_FILE] = dumps(
+        {
+            "version": MANIFEST_VERSION,
+            "mode": "single",
+            "index": INDEX_FILE.removeprefix("search/"),
+            "count": len(review.papers),
+        }
+    )
+    return files

@@ -9,14 +9,23 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import html
+import json
 import logging
+import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import mkdocs
+import mkdocs.commands.build as mkdocs_build_module
+import mkdocs.structure.files as mkdocs_files_module
+import mkdocs.utils as mkdocs_utils
 import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -24,10 +33,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 from mkdocs.utils.yaml import get_yaml_loader
 
+from generator import __version__
+from generator.cache import content_key
 from generator.errors import LitreviewError
 from generator.model import Taxonomy
 from generator.project import Project
+from generator.yamlio import atomic_write_bytes
 
+log = logging.getLogger("litreview")
 
 @contextlib.contextmanager
 def build_lock(project: Project) -> Iterator[None]:
@@ -71,17 +84,22 @@ def published_url(project: Project) -> str:
 RELATED_METHODS = ("lsa", "embeddings")
 
 
-def related_method(project: Project) -> str:
-    """`extra: {litreview: {related: lsa | embeddings}}` in mkdocs.yml; lsa by default."""
+def litreview_setting(project: Project, name: str, choices: tuple[str, ...]) -> str:
+    """`extra: {litreview: {<name>: ...}}` in mkdocs.yml, one of `choices` (the first by default)."""
     extra = read_mkdocs_yml(project).get("extra") or {}
     settings = extra.get("litreview") or {} if isinstance(extra, dict) else {}
-    method = settings.get("related", "lsa") if isinstance(settings, dict) else "lsa"
-    if method not in RELATED_METHODS:
+    value = settings.get(name, choices[0]) if isinstance(settings, dict) else choices[0]
+    if value not in choices:
         raise LitreviewError(
-            f"{project.mkdocs_file.name}: extra.litreview.related is {method!r}; "
-            f"use one of: {', '.join(RELATED_METHODS)}"
+            f"{project.mkdocs_file.name}: extra.litreview.{name} is {value!r}; "
+            f"use one of: {', '.join(choices)}"
         )
-    return str(method)
+    return str(value)
+
+
+def related_method(project: Project) -> str:
+    """`extra: {litreview: {related: lsa | embeddings}}` in mkdocs.yml; lsa by default."""
+    return litreview_setting(project, "related", RELATED_METHODS)
 
 
 def site_title(project: Project) -> str:
@@ -142,28 +160,281 @@ def recover_site(project: Project) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def build_site(project: Project, taxonomy: Taxonomy, *, strict: bool = True) -> Path:
-    """Run MkDocs on project.docs_dir into a fresh folder, then swap it in as site/."""
+@dataclass(frozen=True)
+class BuiltSite:
+    path: Path
+    mode: str  # "full", "incremental" or "up to date"
+    pages_built: int
+
+
+BUILD_STATE = "last-build.json"
+
+
+def _full_build_key(project: Project, config: MkDocsConfig) -> str:
+    """What every page of the site depends on: settings, navigation, theme overrides, versions.
+    When it changes, every page must be built again; otherwise only changed pages need be."""
+    custom = Path(config.theme.custom_dir) if config.theme.custom_dir else None
+    overrides = sorted(p for p in custom.rglob("*") if p.is_file()) if custom and custom.is_dir() else []
+    return content_key(
+        [
+            project.mkdocs_file.read_bytes(),
+            repr(config["nav"]),
+            str(config["strict"]),
+            os.environ.get("SITE_URL", ""),
+            mkdocs.__version__,
+            metadata.version("mkdocs-material"),
+            __version__,
+        ],
+        [p.relative_to(custom).as_posix() for p in overrides if custom],
+        [p.read_bytes() for p in overrides],
+    )
+
+
+def _read_state(project: Project) -> dict[str, Any]:
+    try:
+        state = json.loads((project.work_dir / BUILD_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _write_state(project: Project, state: dict[str, Any]) -> None:
+    project.work_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(project.work_dir / BUILD_STATE, json.dumps(state, sort_keys=True).encode("utf-8"))
+
+
+def pages_changing(project: Project, removing: bool) -> None:
+    """Called before the generated pages change: site/ is then behind them until MkDocs builds
+    (and if it fails, the next build still knows). A removed page needs a full build: a dirty
+    build would leave its HTML behind."""
+    state = _read_state(project)
+    if state:
+        state["pending"] = True
+        state["removals"] = bool(state.get("removals")) or removing
+        _write_state(project, state)
+
+
+class _DropDirtyWarning(logging.Filter):
+    # MkDocs warns that dirty builds may leave navigation stale. Ours are only made when the
+    # navigation and settings are unchanged, and strict mode would fail on the warning.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _staged_writes(site_dir: Path, staging: Path) -> Iterator[None]:
+    """Send every file MkDocs writes under site_dir to staging instead, so a failed build
+    changes nothing in the site; the caller moves the staged files in when the build succeeds."""
+    site = os.path.abspath(site_dir)
+
+    def redirect(path: str) -> str:
+        absolute = os.path.abspath(path)
+        if absolute != site and not absolute.startswith(site + os.sep):
+            return path
+        target = os.path.join(staging, os.path.relpath(absolute, site))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return target
+
+    def staged_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        writing = isinstance(file, (str, os.PathLike)) and any(c in mode for c in "wax+")
+        return open(redirect(os.fspath(file)) if writing else file, mode, *args, **kwargs)
+
+    write_file, copy_file = mkdocs_utils.write_file, mkdocs_utils.copy_file
+    patches = [
+        (mkdocs_utils, "write_file", lambda content, path: write_file(content, redirect(path))),
+        (mkdocs_utils, "copy_file", lambda source, path: copy_file(source, redirect(path))),
+        (mkdocs_build_module, "open", staged_open),
+        (mkdocs_files_module, "open", staged_open),
+    ]
+    saved = [(module, name, module.__dict__.get(name)) for module, name, _ in patches]
+    for module, name, value in patches:
+        setattr(module, name, value)
+    dirty_filter = _DropDirtyWarning()
+    logging.getLogger("mkdocs.commands.build").addFilter(dirty_filter)
+    try:
+        yield
+    finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(dirty_filter)
+        for module, name, value in saved:
+            if value is None:
+                delattr(module, name)
+            else:
+                setattr(module, name, value)
+
+
+def _move_staged(staging: Path, site_dir: Path) -> int:
+    pages = 0
+    for dirpath, _, filenames in os.walk(staging):
+        for name in filenames:
+            source = Path(dirpath) / name
+            target = site_dir / source.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            pages += name.endswith(".html")
+    return pages
+
+
+def _die_with_parent() -> None:
+    """Linux: be killed when the parent dies (a killed build leaves no worker behind)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _make_late(make: Callable[[], dict[str, bytes]], send: Any) -> None:
+    """In the worker process: make the late files and send them (or the error) back."""
+    _die_with_parent()
+    # One BLAS/OpenMP thread: the other core runs MkDocs.
+    from threadpoolctl import threadpool_limits
+
+    try:
+        with threadpool_limits(limits=1):
+            files = make()
+        send.send(("ok", files))
+    except BaseException as exc:  # reported by the parent
+        send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Late:
+    """The late data files (search index, catalog, map), made by another process while MkDocs
+    builds the pages in this one: MkDocs uses one core, and this work needs none of its output.
+    `make` must be picklable (the process is spawned, not forked: a forked child can hang in
+    OpenMP once the parent has used it)."""
+
+    def __init__(self, make: Callable[[], dict[str, bytes]] | None) -> None:
+        self.make = make
+        self.files: dict[str, bytes] | None = None
+        self.process: Any = None
+        if make is not None:
+            context = multiprocessing.get_context("spawn")
+            self.receive, send = context.Pipe(duplex=False)
+            self.process = context.Process(target=_make_late, args=(make, send), daemon=True)
+            self.process.start()
+            send.close()
+
+    def result(self) -> dict[str, bytes] | None:
+        if self.make is None:
+            return None
+        if self.files is None:
+            try:
+                status, value = self.receive.recv()
+            except EOFError:
+                status, value = "died", None
+            self.process.join()
+            if status == "died":
+                # The worker was killed (by a signal, or the system's memory killer): do its
+                # work here instead.
+                log.warning("the search index and map worker stopped (exit code %s)", self.process.exitcode)
+                status, value = "ok", self.make()
+            if status != "ok":
+                raise LitreviewError(f"computing the search index and map failed: {value}")
+            self.files = value
+        return self.files
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _place_late(
+    files: dict[str, bytes] | None, docs_dir: Path, site_dirs: list[Path], is_late: Callable[[str], bool]
+) -> None:
+    """Make the late files in docs_dir and in each site folder exactly `files` (writing only the
+    ones that differ, removing late files that are no longer made); None: there are none to place."""
+    if files is None:
+        return
+    for root in [docs_dir, *site_dirs]:
+        for dirpath, _, filenames in os.walk(root):
+            for name in filenames:
+                rel = (Path(dirpath) / name).relative_to(root).as_posix()
+                if is_late(rel) and rel not in files:
+                    (Path(dirpath) / name).unlink()
+        for rel, data in files.items():
+            target = root / rel
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    continue
+            except OSError:
+                pass
+            atomic_write_bytes(target, data, durable=False)
+
+
+@contextlib.contextmanager
+def _discarded_on_failure(folder: Path, late_files: _Late) -> Iterator[None]:
+    """A build into `folder`: if it fails, the folder goes and site/ stays as it was."""
+    try:
+        yield
+    except Abort as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise LitreviewError(f"MkDocs stopped the build: {exc}; the previous site is unchanged") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        late_files.cancel()
+
+
+def build_site(
+    project: Project,
+    taxonomy: Taxonomy,
+    *,
+    strict: bool = True,
+    late: Callable[[], dict[str, bytes]] | None = None,
+    is_late: Callable[[str], bool] = lambda path: False,
+) -> BuiltSite:
+    """Run MkDocs on project.docs_dir and make site/ the result.
+
+    If the settings, navigation and theme are as in the last build and no page was removed
+    since, only pages whose Markdown is newer than their HTML are built (MkDocs' dirty build,
+    its writes staged and moved into site/ once it succeeds), and if no page changed at all,
+    site/ is already right. Otherwise MkDocs builds everything into a fresh folder that
+    replaces site/ when complete.
+    """
     target = project.site_dir
     recover_site(project)
+    key = _full_build_key(project, mkdocs_config(project, taxonomy, target, strict))
+    state = _read_state(project)
+    incremental = state.get("key") == key and not state.get("removals") and (target / "index.html").is_file()
+    late_files = _Late(late)
+    if incremental and not state.get("pending"):
+        try:
+            _place_late(late_files.result(), project.docs_dir, [target], is_late)
+        finally:
+            late_files.cancel()
+        return BuiltSite(target, "up to date", 0)
+    if incremental:
+        staging = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
+        with _discarded_on_failure(staging, late_files):
+            config = mkdocs_config(project, taxonomy, target, strict)
+            with _reproducible_dates(), _staged_writes(target, staging):
+                mkdocs_build(config, dirty=True)
+            files = late_files.result()
+        built = _move_staged(staging, target)
+        _place_late(files, project.docs_dir, [target], is_late)
+        shutil.rmtree(staging, ignore_errors=True)
+        _write_state(project, {"key": key})
+        return BuiltSite(target, "incremental", built)
+    (project.work_dir / BUILD_STATE).unlink(missing_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
-    try:
+    with _discarded_on_failure(fresh, late_files):
         config = mkdocs_config(project, taxonomy, fresh, strict)
         with _reproducible_dates():
             mkdocs_build(config)
-    except Abort as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise LitreviewError(f"MkDocs stopped the build: {exc}; the previous site is unchanged") from None
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
+        _place_late(late_files.result(), project.docs_dir, [fresh], is_late)
     os.chmod(fresh, 0o755)
     old = project.root / ".site.old"
     if target.exists():
         target.rename(old)
     fresh.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-    return target
+    _write_state(project, {"key": key})
+    pages = sum(1 for _ in target.rglob("*.html"))
+    return BuiltSite(target, "full", pages)
 
 
 def mkdocs_logging(verbose: bool, level: int = logging.WARNING) -> None:

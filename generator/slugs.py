@@ -14,6 +14,8 @@ RESERVED = frozenset(
     | {f"lpt{i}" for i in range(10)}
 )
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Paper ids may also hold dots, so arXiv ids ("2501.01234") can be ids as they are.
+PAPER_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
 
 def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
@@ -29,6 +31,17 @@ def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:
     if not slug and words:
         slug = words[0][:max_chars]
     return slug
+
+
+def id_of_identifier(identifier: str, taken: Container[str]) -> str | None:
+    """A source's own id (an arXiv id such as "2501.01234" or "hep-th/9901001") as a paper id,
+    if it makes a safe one that is free."""
+    candidate = identifier.strip().lower().replace("/", "-")
+    if not PAPER_ID_PATTERN.match(candidate) or candidate in RESERVED or candidate in taken:
+        return None
+    if len(candidate) > MAX_SLUG_CHARS:
+        return None
+    return candidate
 
 
 def unique_slug(text: str, taken: Container[str], fallback: str) -> str:

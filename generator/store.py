@@ -8,17 +8,20 @@ their comments, and never touches `title` (unless still the derived one), `tags`
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import ProblemLog
+from generator.cache import Cache, content_key
+from generator.errors import Problem, ProblemLog
 from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
-from generator.slugs import SLUG_PATTERN
+from generator.slugs import PAPER_ID_PATTERN
 from generator.yamlio import (
     YamlSyntaxError,
-    atomic_write_text,
+    atomic_write_bytes,
     dump_new,
     load_with_lines,
     update_in_place,
@@ -54,6 +57,9 @@ LIST_FIELDS = ("authors", "keywords")
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_TAGS_PER_PAPER = 50
 MAX_TITLE_CHARS = 1000
+
+PARSED_CACHE = "parsed-records"
+PARSED_FORMAT = "2"  # bump when what parse_paper returns changes
 
 HEADER = (
     "# One paper of the review. Edit title, tags and notes freely: litreview keeps your edits.\n"
@@ -104,11 +110,11 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
                 f"unknown key {key!r} (expected one of: {', '.join(PAPER_KEYS)})",
             )
     paper_id = data.get("id")
-    if not isinstance(paper_id, str) or not SLUG_PATTERN.match(paper_id):
+    if not isinstance(paper_id, str) or not PAPER_ID_PATTERN.match(paper_id):
         log.error(
             path,
             lines.get(("id",), 1),
-            f"id must be lowercase letters, digits and hyphens, got {paper_id!r}",
+            f"id must be lowercase letters, digits, hyphens and dots, got {paper_id!r}",
         )
         ok = False
     elif paper_id != path.stem:
@@ -302,40 +308,72 @@ def _related_choices(
     return chosen["pin"], chosen["hide"]
 
 
-def load_papers(papers_dir: Path, taxonomy: Taxonomy | None, log: ProblemLog) -> list[PaperFile]:
-    """Every record under papers_dir, sorted by id; ids must be unique ignoring case."""
+def _read_record(path: Path, raw: bytes, known: set[str] | None, log: ProblemLog) -> PaperFile | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        log.error(path, None, "the file is not UTF-8 text")
+        return None
+    return parse_paper(path, text, known, log)
+
+
+def load_papers(
+    papers_dir: Path, taxonomy: Taxonomy | None, log: ProblemLog, cache: Cache | None = None
+) -> list[PaperFile]:
+    """Every record under papers_dir, sorted by id; ids must be unique ignoring case.
+
+    With a cache, a record whose name and bytes were validated before (against the same tags)
+    is taken with the problems found then, instead of being parsed and validated again."""
     known = set(taxonomy.tags) if taxonomy is not None else None
     records: list[PaperFile] = []
     if not papers_dir.is_dir():
         return records
     seen: dict[str, Path] = {}
-    for path in sorted(papers_dir.glob("*.yaml")):
-        if path.stat().st_size > MAX_RECORD_BYTES:
+    cache_key = content_key(
+        [PARSED_FORMAT, str(papers_dir.resolve())], sorted(known) if known is not None else ["(any tag)"]
+    )
+    before: dict[bytes, tuple[PaperFile | None, list[Problem]]] = (
+        (cache.get(PARSED_CACHE, cache_key) or {}) if cache else {}
+    )
+    now: dict[bytes, tuple[PaperFile | None, list[Problem]]] = {}
+    entries = sorted((e for e in os.scandir(papers_dir) if e.name.endswith(".yaml")), key=lambda e: e.name)
+    for entry in entries:
+        if not entry.is_file():
+            continue
+        if entry.stat().st_size > MAX_RECORD_BYTES:
             log.error(
-                path, None, f"the record is over {MAX_RECORD_BYTES // 1024} KB; a paper record is a few KB"
+                papers_dir / entry.name,
+                None,
+                f"the record is over {MAX_RECORD_BYTES // 1024} KB; a paper record is a few KB",
             )
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            log.error(path, None, "the file is not UTF-8 text")
-            continue
-        record = parse_paper(path, text, known, log)
+        with open(entry.path, "rb") as handle:
+            raw = handle.read()
+        digest = hashlib.blake2b(entry.name.encode("utf-8") + b"\0" + raw, digest_size=16).digest()
+        found = before.get(digest)
+        if found is None:
+            own = ProblemLog(log.root)
+            found = (_read_record(papers_dir / entry.name, raw, known, own), own.problems)
+        now[digest] = found
+        record, problems = found
+        log.problems.extend(problems)
         if record is None:
             continue
         folded = record.paper.id.casefold()
         if folded in seen:
             log.error(
-                path,
+                record.path,
                 record.lines.get(("id",)),
                 f"id {record.paper.id!r} is already used by {seen[folded].name}",
             )
             continue
-        seen[folded] = path
+        seen[folded] = record.path
         records.append(record)
     for path in sorted(papers_dir.iterdir()) if papers_dir.is_dir() else []:
         if path.is_file() and path.suffix in (".yml", ".json"):
             log.warning(path, None, "paper records must end in .yaml; this file is ignored")
+    if cache is not None and now.keys() != before.keys():
+        cache.put(PARSED_CACHE, cache_key, now)
     return records
 
 
@@ -343,8 +381,10 @@ def _source_list(sources: tuple[SourceRef, ...]) -> list[dict[str, Any]]:
     return [{"file": s.file, "line": s.line} for s in sources]
 
 
-def write_new_paper(papers_dir: Path, paper: Paper) -> Path:
-    """Create the record of a paper that import found for the first time."""
+def write_new_paper(papers_dir: Path, paper: Paper, *, durable: bool = True) -> Path:
+    """Create the record of a paper that import found for the first time.
+
+    An import of thousands of papers passes durable=False and syncs once at the end."""
     path = paper_path(papers_dir, paper.id)
     if path.exists():
         raise FileExistsError(f"{path} exists already; import never overwrites a paper record")
@@ -364,7 +404,7 @@ def write_new_paper(papers_dir: Path, paper: Paper) -> Path:
     data["abstract"] = paper.abstract
     data["sources"] = _source_list(paper.sources)
     data["fingerprint"] = paper.fingerprint
-    atomic_write_text(path, dump_new(data, HEADER))
+    atomic_write_bytes(path, dump_new(data, HEADER).encode("utf-8"), durable=durable)
     return path
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import random
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from generator import search_shards
 from generator.errors import ProblemLog
 from generator.pipeline import generate
 from generator.project import Project
@@ -72,6 +75,38 @@ def built_review(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def site(built_review: Project) -> Path:
     return built_review.site_dir
+
+
+def set_search_mode(project: Project, mode: str) -> None:
+    """`extra.litreview.search` in the project's mkdocs.yml."""
+    text = project.mkdocs_file.read_text(encoding="utf-8")
+    assert "    search: auto\n" in text
+    text = text.replace("    search: auto\n", f"    search: {mode}\n")
+    project.mkdocs_file.write_text(text, encoding="utf-8")
+
+
+# Shards and doc chunks small enough that the 212 bundled papers make about as many of them as
+# 20,000 papers make at the default sizes, so tests see a search load a few of many.
+SMALL_SHARDS = {"SHARD_MIN": 4_000, "SHARD_GAP": 4_000, "SHARD_MAX": 15_000, "CHUNK": 5}
+
+
+@contextlib.contextmanager
+def small_shards(project: Project) -> Iterator[None]:
+    """Builds of `project` inside use the sharded search index, with SMALL_SHARDS sizes."""
+    set_search_mode(project, "sharded")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SMALL_SHARDS.items():
+            patch.setattr(search_shards, name, value)
+        yield
+
+
+@pytest.fixture(scope="session")
+def sharded_review(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The bundled review built with the sharded search index (forced in its mkdocs.yml)."""
+    project = copy_review(tmp_path_factory.mktemp("sharded") / "review")
+    with small_shards(project):
+        build_review(project)
+    return project
 
 
 @pytest.fixture(scope="session")

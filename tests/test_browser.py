@@ -1,4 +1,4 @@
-"""The search page driven in headless Chromium, as a reader uses it."""
+"""The site driven in headless Chromium, as a reader uses it; the search in both index layouts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from generator.project import Project
 
 from .conftest import REPO, SUBPATH, serve
 
@@ -24,6 +26,19 @@ def server(site: Path) -> Iterator[str]:
     httpd, url = serve(site)
     yield url
     httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def sharded_server(sharded_review: Project) -> Iterator[str]:
+    httpd, url = serve(sharded_review.site_dir)
+    yield url
+    httpd.shutdown()
+
+
+@pytest.fixture(params=["single", "sharded"])
+def search_server(request: pytest.FixtureRequest) -> str:
+    """The bundled site with each search index layout: one file, and shards loaded on demand."""
+    return str(request.getfixturevalue("server" if request.param == "single" else "sharded_server"))
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +71,9 @@ def results(page: object) -> list[str]:
     )
 
 
-def test_search_finds_papers_as_you_type_and_opens_them(tab: object, server: str) -> None:
+def test_search_finds_papers_as_you_type_and_opens_them(tab: object, search_server: str) -> None:
     page = tab
-    page.goto(server + "search/")  # type: ignore[attr-defined]
+    page.goto(search_server + "search/")  # type: ignore[attr-defined]
     page.wait_for_selector("#lr-status:has-text('Type to search 212 papers')")  # type: ignore[attr-defined]
     page.type("#lr-query", "pairwise reward mod", delay=20)  # type: ignore[attr-defined]
     page.wait_for_selector('#lr-results[data-query="pairwise reward mod"] li')  # type: ignore[attr-defined]
@@ -73,9 +88,9 @@ def test_search_finds_papers_as_you_type_and_opens_them(tab: object, server: str
     assert "Pairwise-RL" in page.locator("h1").inner_text()  # type: ignore[attr-defined]
 
 
-def test_a_topic_narrows_the_results(tab: object, server: str) -> None:
+def test_a_topic_narrows_the_results(tab: object, search_server: str) -> None:
     page = tab
-    page.goto(server + "search/?query=training")  # type: ignore[attr-defined]
+    page.goto(search_server + "search/?query=training")  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
     everything = page.locator("#lr-status").inner_text()  # type: ignore[attr-defined]
     page.select_option("#lr-tag", "curriculum-learning")  # type: ignore[attr-defined]
@@ -91,15 +106,131 @@ def test_a_topic_narrows_the_results(tab: object, server: str) -> None:
     assert "tag=curriculum-learning" in page.url  # type: ignore[attr-defined]
 
 
-def test_the_home_search_box_opens_the_results(tab: object, server: str) -> None:
+def test_the_home_search_box_opens_the_results(tab: object, search_server: str) -> None:
     page = tab
-    page.goto(server)  # type: ignore[attr-defined]
+    page.goto(search_server)  # type: ignore[attr-defined]
     page.fill("#lr-home-query", "low rank adaptation")  # type: ignore[attr-defined]
     page.click("form.lr-home-search button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector("#lr-query")  # type: ignore[attr-defined]
     assert page.input_value("#lr-query") == "low rank adaptation"  # type: ignore[attr-defined]
     page.wait_for_function("document.querySelectorAll('#lr-results li').length > 0")  # type: ignore[attr-defined]
     assert any("lora" in href or "low-rank" in href for href in results(page)[:3])
+
+
+def test_the_header_search_form_opens_the_results(tab: object, search_server: str) -> None:
+    page = tab
+    page.goto(search_server + f"papers/{PAIRWISE}/")  # type: ignore[attr-defined]
+    assert page.locator(".md-search, label[for='__search']").count() == 0  # type: ignore[attr-defined]
+    page.fill("#lr-header-query", "curriculum")  # type: ignore[attr-defined]
+    page.press("#lr-header-query", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_url("**/search/?query=curriculum")  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-query="curriculum"] li')  # type: ignore[attr-defined]
+    assert page.input_value("#lr-query") == "curriculum"  # type: ignore[attr-defined]
+
+
+def test_show_more_adds_the_next_results(tab: object, search_server: str) -> None:
+    page = tab
+    page.goto(search_server + "search/?query=direct%20preference%20optimization")  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-query="direct preference optimization"] li')  # type: ignore[attr-defined]
+    assert not page.locator("#lr-more").is_visible()  # type: ignore[attr-defined]
+    page.goto(search_server + "search/?query=training")  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-query="training"] li')  # type: ignore[attr-defined]
+    status = page.locator("#lr-status").inner_text()  # type: ignore[attr-defined]
+    assert status.endswith("papers, the first 20 shown."), status
+    first = results(page)
+    assert len(first) == 20
+    page.click("#lr-more")  # type: ignore[attr-defined]
+    page.wait_for_function("document.querySelectorAll('#lr-results li').length === 40")  # type: ignore[attr-defined]
+    more = results(page)
+    assert more[:20] == first and len(set(more)) == 40
+    focused = page.evaluate("document.activeElement.getAttribute('href')")  # type: ignore[attr-defined]
+    assert focused == more[20]  # the keyboard continues at the first new result
+    assert page.locator("#lr-status").inner_text().endswith("the first 40 shown.")  # type: ignore[attr-defined]
+    assert page.locator("#lr-more").is_visible()  # type: ignore[attr-defined]
+
+
+def test_a_topic_alone_lists_its_papers_newest_first(tab: object, search_server: str, site: Path) -> None:
+    catalog = json.loads((site / "catalog.json").read_text())
+    members = sorted((p for p in catalog["papers"] if "rlhf" in p["tags"]), key=lambda p: p["id"])
+    members.sort(key=lambda p: p["date"] if (p["date"] or "")[:4].isdigit() else "", reverse=True)
+    page = tab
+    page.goto(search_server + "search/?tag=rlhf")  # type: ignore[attr-defined]
+    page.wait_for_selector("#lr-results li")  # type: ignore[attr-defined]
+    assert page.locator("#lr-status").inner_text().startswith(f"{len(members)} papers")  # type: ignore[attr-defined]
+    shown = [href.strip("/").split("/")[-1] for href in results(page)]
+    assert shown == [p["id"] for p in members][:20]
+
+
+QUERIES = [
+    "pairwise reward model",
+    "training",
+    "low rank adaptation",
+    "curriculum learn",
+    "rl",
+    "direct preference optimization",
+    "xyzzy",
+    "reward model reward",  # a word twice
+    "the of",  # stop words only
+    "xyzzy training",  # no paper has both: any word may match
+    "lo",  # too short to be a prefix
+    "optimiz",
+    "gpt 4",
+    "language models",
+    "rlhf dpo ppo",
+]
+
+
+def test_both_index_layouts_give_the_same_results(tab: object, server: str, sharded_server: str) -> None:
+    page = tab
+    seen: dict[str, list[tuple[str, list[str]]]] = {}
+    for url in (server, sharded_server):
+        for query in QUERIES:
+            page.goto(url + "search/?query=" + query.replace(" ", "%20"))  # type: ignore[attr-defined]
+            page.wait_for_selector(f'#lr-results[data-query="{query}"]', state="attached")  # type: ignore[attr-defined]
+            if query in ("training", "optimiz"):  # every result, not only the first page
+                while page.locator("#lr-more").is_visible():  # type: ignore[attr-defined]
+                    shown = len(results(page))
+                    page.click("#lr-more")  # type: ignore[attr-defined]
+                    page.wait_for_function(  # type: ignore[attr-defined]
+                        "n => document.querySelectorAll('#lr-results li').length > n", arg=shown
+                    )
+            paths = page.eval_on_selector_all(  # type: ignore[attr-defined]
+                "#lr-results a.lr-result-title", "links => links.map(a => new URL(a.href).pathname)"
+            )
+            seen.setdefault(query, []).append((page.locator("#lr-status").inner_text(), paths))  # type: ignore[attr-defined]
+    for query, (single, sharded) in seen.items():
+        assert single == sharded, query
+    assert sum(1 for (status, _), _ in seen.values() if status.endswith("shown.")) >= 2
+
+
+def test_a_sharded_first_search_fetches_a_few_files(
+    tab: object, sharded_server: str, sharded_review: Project
+) -> None:
+    search_dir = sharded_review.site_dir / "search"
+    page = tab
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url.removeprefix(sharded_server)))  # type: ignore[attr-defined]
+    page.goto(sharded_server + "search/")  # type: ignore[attr-defined]
+    page.wait_for_selector("#lr-status:has-text('Type to search 212 papers')")  # type: ignore[attr-defined]
+    assert "assets/lunr.js" in fetched
+    assert sorted(u for u in fetched if u.endswith(".json")) == [
+        "search/lengths.json",
+        "search/manifest.json",
+    ]
+    fetched.clear()
+    page.fill("#lr-query", "pairwise reward model")  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-query="pairwise reward model"] li')  # type: ignore[attr-defined]
+    page.wait_for_timeout(200)  # type: ignore[attr-defined]
+    shards = [u for u in fetched if u.startswith("search/terms/")]
+    chunks = [u for u in fetched if u.startswith("search/docs/")]
+    assert sorted(shards + chunks) == sorted(u for u in fetched if u.endswith(".json"))
+    assert 1 <= len(shards) <= 3 < len(list((search_dir / "terms").glob("*.json")))
+    assert 1 <= len(chunks) <= len(results(page)) < len(list((search_dir / "docs").glob("*.json")))
+    # The same words again: everything they need is loaded already.
+    fetched.clear()
+    page.fill("#lr-query", "reward model pairwise")  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-query="reward model pairwise"] li')  # type: ignore[attr-defined]
+    assert [u for u in fetched if u.endswith(".json")] == []
 
 
 def test_search_under_a_project_subpath(tab: object, subpath_site: Path) -> None:

@@ -80,7 +80,8 @@ def test_an_unknown_related_method_is_a_clear_error(tmp_path: Path) -> None:
     root = tmp_path / "r"
     CliRunner().invoke(cli, ["init", str(root)])
     mkdocs = root / "mkdocs.yml"
-    mkdocs.write_text(mkdocs.read_text() + "extra:\n  litreview:\n    related: magic\n")
+    text = mkdocs.read_text().replace("    search: auto\n", "    search: auto\n    related: magic\n")
+    mkdocs.write_text(text)
     result = CliRunner().invoke(cli, ["build", "-C", str(root)])
     assert result.exit_code == 1
     assert "extra.litreview.related is 'magic'; use one of: lsa, embeddings" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.project import Project
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, small_shards
 
 HOSTILE = FIXTURES / "sources" / "hostile.txt"
 UNSAFE_URL = re.compile(r"^\s*(javascript|data|vbscript):", re.IGNORECASE)
@@ -39,6 +40,18 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
     result = runner.invoke(cli, ["build", "-C", str(root), "-q"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return Project.at(root)
+
+
+@pytest.fixture(scope="module")
+def hostile_sharded_site(hostile_site: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The same review with the sharded search index."""
+    project = Project.at(tmp_path_factory.mktemp("hostile-sharded") / "review")
+    shutil.copytree(hostile_site.root, project.root, ignore=shutil.ignore_patterns("site", ".litreview"))
+    with small_shards(project):
+        result = CliRunner().invoke(cli, ["build", "-C", str(project.root), "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads((project.site_dir / "search" / "manifest.json").read_text())["mode"] == "sharded"
+    return project
 
 
 def html_pages(project: Project) -> list[Path]:
@@ -110,10 +123,12 @@ def test_search_index_and_catalog_carry_the_text_as_data(hostile_site: Project) 
     assert all(re.fullmatch(r"papers/[a-z0-9-]+/", p["url"]) for p in catalog["papers"])
 
 
-def test_search_results_show_markup_as_text(hostile_site: Project) -> None:
+@pytest.mark.parametrize("layout", ["hostile_site", "hostile_sharded_site"])
+def test_search_results_show_markup_as_text(layout: str, request: pytest.FixtureRequest) -> None:
     playwright_api = pytest.importorskip("playwright.sync_api")
     from .conftest import serve
 
+    hostile_site: Project = request.getfixturevalue(layout)
     httpd, url = serve(hostile_site.site_dir)
     dialogs: list[str] = []
     try:

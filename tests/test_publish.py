@@ -188,10 +188,13 @@ def test_index_and_catalog_load_under_the_subpath(subpath_server: str) -> None:
     with urllib.request.urlopen(subpath_server + "search/", timeout=10) as response:
         parser = _PageParser()
         parser.feed(response.read().decode())
-    index_url = next(
+    manifest_url = next(
         urljoin(subpath_server + "search/", link) for link in parser.links if link.endswith(".json")
     )
-    with urllib.request.urlopen(index_url, timeout=10) as response:
+    with urllib.request.urlopen(manifest_url, timeout=10) as response:
+        manifest = json.loads(response.read())
+    assert manifest["mode"] == "single" and manifest["count"] == 212
+    with urllib.request.urlopen(urljoin(manifest_url, manifest["index"]), timeout=10) as response:
         index = json.loads(response.read())
     assert len(index["docs"]) == 212
     with urllib.request.urlopen(subpath_server + "catalog.json", timeout=10) as response:

@@ -79,11 +79,16 @@ def test_import_of_awkward_titles_writes_only_inside_the_review(tmp_path: Path) 
     assert pages == ids
 
 
-@pytest.mark.parametrize("bad_id", ["../escape", "Upper", "has space", "dot.dot", "", "a/b"])
+# Dots may join parts (arXiv ids such as 2501.01234 are kept as ids), never start, end or repeat.
+@pytest.mark.parametrize(
+    "bad_id", ["../escape", "Upper", "has space", "dot..dot", ".hidden", "end.", "", "a/b"]
+)
 def test_a_record_cannot_choose_an_unsafe_id(tmp_path: Path, bad_id: str) -> None:
     root = tmp_path / "r"
     CliRunner().invoke(cli, ["init", str(root)])
     (root / "content" / "papers" / "x.yaml").write_text(f"id: '{bad_id}'\ntitle: T\nabstract: A.\ntags: []\n")
     result = CliRunner().invoke(cli, ["check", "-C", str(root)])
     assert result.exit_code == 1
-    assert "content/papers/x.yaml:1: error: id must be lowercase letters" in result.output
+    assert "content/papers/x.yaml:1: error: id must be lowercase letters, digits, hyphens and dots" in (
+        result.output
+    )

@@ -1,0 +1,77 @@
+"""A cache of expensive derived data (parsed records, text features, neighbours, map layout),
+kept in .litreview/cache/ and keyed by a hash of the content it was computed from.
+
+Entries are checked, never trusted: each file carries a checksum of its payload and the key it
+was made for, so a missing, stale (different key), truncated or otherwise corrupt entry reads as
+a miss, and the caller computes the value again. One entry is kept per name; writing a new one
+replaces the old atomically. The cache holds only what the project's own content produced, so
+pickle is safe here (the folder is as trusted as the content beside it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from generator.yamlio import atomic_write_bytes
+
+MAGIC = b"litreview-cache-1\n"
+T = TypeVar("T")
+
+
+def content_key(*parts: Iterable[bytes | str] | bytes | str) -> str:
+    """A hex digest of everything the cached value depends on (strings, bytes, or lists of them)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        items = [part] if isinstance(part, (bytes, str)) else part
+        for item in items:
+            data = item.encode("utf-8") if isinstance(item, str) else item
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+        digest.update(b"\xff")  # separates the parts, so ("ab", "c") and ("a", "bc") differ
+    return digest.hexdigest()
+
+
+class Cache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, name: str) -> Path:
+        return self.directory / f"{name}.pickle"
+
+    def get(self, name: str, key: str) -> Any | None:
+        """The value stored under `name` for `key`, or None if there is none or it is damaged."""
+        try:
+            raw = self._path(name).read_bytes()
+        except OSError:
+            return None
+        header_size = len(MAGIC) + 64 + 40 + 2
+        if len(raw) < header_size or not raw.startswith(MAGIC):
+            return None
+        checksum = raw[len(MAGIC) : len(MAGIC) + 64].decode("ascii", "replace")
+        stored_key = raw[len(MAGIC) + 65 : len(MAGIC) + 105].decode("ascii", "replace")
+        payload = raw[header_size:]
+        if stored_key != key or hashlib.sha256(payload).hexdigest() != checksum:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a payload that passed the checksum but not unpickling: still a miss
+            return None
+
+    def put(self, name: str, key: str, value: Any) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
+        atomic_write_bytes(
+            self._path(name), MAGIC + checksum + b"\n" + key.encode("ascii") + b"\n" + payload, durable=False
+        )
+
+    def computed(self, name: str, key: str, compute: Callable[[], T]) -> T:
+        """The cached value for `key`, or compute() stored for next time."""
+        value = self.get(name, key)
+        if value is None:
+            value = compute()
+            self.put(name, key, value)
+        return value

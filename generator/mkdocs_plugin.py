@@ -1,0 +1,37 @@
+"""litreview's MkDocs plugin (`plugins: [litreview]` in mkdocs.yml).
+
+It compacts the whitespace of every page MkDocs writes. Material indents its templates deeply,
+and at 20,000 paper pages the indentation alone is hundreds of megabytes; a browser renders any
+run of whitespace between words or tags as one space, so each run becomes one space or newline.
+Text whose whitespace matters (pre, textarea, script, style, code) is left exactly as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mkdocs.plugins import BasePlugin
+
+_KEEP = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_RUN = re.compile(r"\s{2,}")
+
+
+def _one(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group() else " "
+
+
+def compact_html(page: str) -> str:
+    parts = _KEEP.split(page)
+    out = []
+    # re.split with two groups yields: text, whole kept element, its tag name, text, ...
+    for n in range(0, len(parts), 3):
+        out.append(_RUN.sub(_one, parts[n]))
+        if n + 1 < len(parts):
+            out.append(parts[n + 1])
+    return "".join(out)
+
+
+class LitreviewPlugin(BasePlugin):  # type: ignore[type-arg]
+    def on_post_page(self, output: str, **kwargs: Any) -> str:
+        return compact_html(output)

@@ -1,0 +1,283 @@
+"""The search index split into files that the search page fetches on demand (the sharded layout).
+
+A lunr index of 20,000 abstracts is ~160 MB of JSON; a reader's first search should download a few
+hundred KB. So the index lunr.py would build is cut into pieces the page loads when a query needs
+them; the page then matches and scores the query's terms exactly as lunr.Index.query does on the
+whole index (see search.js):
+
+  search/manifest.json     what every search needs first: paper count, fields and boosts, BM25
+                           parameters, each field's total token count, the first term and file
+                           of each term shard, the tag labels
+  search/lengths.json      each paper's token count per field (BM25's length normalisation)
+  search/terms/<key>.json  a contiguous range of the sorted vocabulary: for each term and field,
+                           the papers holding the term and how often (lunr's postings)
+  search/docs/NNN.json     what a result shows, for CHUNK papers each: id, title, tags, snippet, date
+  search/tags/<tag>.json   the papers of each tag, newest first (the topic filter)
+
+The terms are exactly lunr.py's (its tokenizer, trimmer, stop word filter and stemmer, memoised per
+distinct token). The shards hold term counts rather than lunr's scores: the page computes the
+scores with lunr's own BM25 expression (k1 1.2, b 0.75, lunr's idf, rounded to 3 decimals), so an
+edit to one paper changes only the shards of the terms it touches, not every score whose field
+length average moved. Papers are numbered 0..N-1 in the order they entered the review (then by
+id), so a new paper does not renumber the others. Shard boundaries are content-defined (a hash of
+each term decides whether it may start a shard) and shard files are named after their first
+term, so an edit moves no boundary elsewhere and renames nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from itertools import chain
+
+import numpy as np
+from lunr.stemmer import stemmer
+from lunr.stop_word_filter import stop_word_filter
+from lunr.token import Token
+from lunr.trimmer import trimmer
+from scipy import sparse
+
+from generator.model import Paper, Review
+from generator.search_index import (
+    FIELDS,
+    MANIFEST_FILE,
+    MANIFEST_VERSION,
+    date_text,
+    dumps,
+    index_fields,
+    snippet,
+)
+
+K1 = 1.2  # lunr.Builder's BM25 parameters
+B = 0.75
+# Papers per doc chunk. A page of 20 results falls in about 20 chunks however large they are, so
+# small chunks waste fewer bytes (50 papers: 175 KB gzipped for the first page at 20,000 papers).
+CHUNK = 20
+# Shard sizes in bytes of JSON (gzip makes them about 2.8 times smaller): past SHARD_MIN bytes, a
+# shard ends before a term with a probability proportional to the term's size (one cut per
+# SHARD_GAP bytes on average), and always once it holds SHARD_MAX bytes: 90 KB gzipped on average.
+SHARD_MIN = 125_000
+SHARD_GAP = 125_000
+SHARD_MAX = 450_000
+LENGTHS_FILE = "search/lengths.json"
+BATCH = 2000  # papers tokenised at a time
+
+# lunr.py's tokenizer splits on these characters only. str.split() (much faster than a regex)
+# also splits on every other Unicode space, listed here; text holding one takes the regex.
+_LUNR_SEPARATORS = " \t\n\r\f\v\xa0-"
+OTHER_SPACES = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_TOKEN = re.compile(r"[^ \t\n\r\f\v\xa0\-]+")
+
+
+def lunr_tokens(text: str) -> list[str]:
+    """lunr.py's Tokenizer: lowercased, split on whitespace and hyphens."""
+    lowered = text.lower()
+    if OTHER_SPACES.search(lowered):
+        return _TOKEN.findall(lowered)
+    return lowered.replace("-", " ").split()
+
+
+def utf16_key(term: str) -> bytes:
+    # lunr.js compares strings by UTF-16 code units (it refuses a token set out of that order);
+    # Python compares code points, which differs only above U+FFFF.
+    return term.encode("utf-16-be")
+
+
+class _Memo(dict[str, int]):
+    """raw token -> term number (-1 for a stop word), computed on the first lookup."""
+
+    def __init__(self, number: Callable[[str], int]) -> None:
+        super().__init__()
+        self._number = number
+
+    def __missing__(self, token: str) -> int:
+        self[token] = number = self._number(token)
+        return number
+
+
+class Vocabulary:
+    """lunr.py's pipeline (trimmer, stop word filter, stemmer) applied once per distinct token."""
+
+    def __init__(self) -> None:
+        self.terms: list[str] = []  # by term number; numbers are provisional, terms get sorted
+        self._by_token = _Memo(self._number)
+        self._by_word: dict[str, int] = {}  # trimmed word -> term number (the stemmer is the cost)
+        self._by_term: dict[str, int] = {}
+
+    def numbers(self, tokens: list[str]) -> np.ndarray:
+        return np.fromiter(map(self._by_token.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+
+    def _number(self, raw: str) -> int:
+        token = stop_word_filter(trimmer(Token(raw)))
+        if token is None:
+            return -1
+        number = self._by_word.get(token.string)
+        if number is None:
+            word = token.string
+            term = stemmer(token).string
+            number = self._by_term.setdefault(term, len(self.terms))
+            if number == len(self.terms):
+                self.terms.append(term)
+            self._by_word[word] = number
+        return number
+
+
+class FieldCounts:
+    """One field of every paper: term counts (term x paper) and each paper's token count."""
+
+    def __init__(self, terms: np.ndarray, papers: np.ndarray, paper_count: int) -> None:
+        self.terms = terms
+        self.papers = papers
+        self.lengths = np.bincount(papers, minlength=paper_count)
+
+    def matrix(self, rank: np.ndarray, term_count: int) -> sparse.csr_matrix:
+        data = np.ones(len(self.terms), dtype=np.int32)
+        counts = sparse.csr_matrix(
+            (data, (rank[self.terms], self.papers)), shape=(term_count, len(self.lengths)), dtype=np.int32
+        )
+        counts.sum_duplicates()  # canonical: papers ascending within each term, counts summed
+        return counts
+
+
+def paper_order(papers: Sequence[Paper]) -> list[int]:
+    """Papers numbered in the order they entered the review, so a new one renumbers no other."""
+    return sorted(range(len(papers)), key=lambda i: (papers[i].added or "", papers[i].id))
+
+
+def count_terms(texts: Sequence[dict[str, str]]) -> tuple[list[str], dict[str, sparse.csr_matrix], dict]:
+    """lunr.py's terms (sorted as lunr.js sorts) and, per field, a term x paper matrix of counts
+    and each paper's field length."""
+    vocabulary = Vocabulary()
+    fields: dict[str, FieldCounts] = {}
+    for field in FIELDS:
+        name = field["field_name"]
+        numbers, papers = [], []
+        for start in range(0, len(texts), BATCH):  # in batches: all tokens at once would take GBs
+            tokens = [lunr_tokens(doc[name]) for doc in texts[start : start + BATCH]]
+            per_paper = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+            numbers.append(vocabulary.numbers(list(chain.from_iterable(tokens))))
+            papers.append(np.repeat(np.arange(start, start + len(tokens), dtype=np.int32), per_paper))
+        all_numbers = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.int32)
+        all_papers = np.concatenate(papers) if papers else np.zeros(0, dtype=np.int32)
+        kept = all_numbers >= 0  # lunr counts a field's length after the stop word filter
+        fields[name] = FieldCounts(all_numbers[kept], all_papers[kept], len(texts))
+    order = sorted(range(len(vocabulary.terms)), key=lambda n: utf16_key(vocabulary.terms[n]))
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
+    terms = [vocabulary.terms[n] for n in order]
+    lengths = {name: counts.lengths for name, counts in fields.items()}
+    matrices = {name: fields.pop(name).matrix(rank, len(terms)) for name in list(fields)}
+    return terms, matrices, lengths
+
+
+def encode_postings(counts: sparse.csr_matrix) -> tuple[np.ndarray, list[int]]:
+    """Each term's papers as gaps from the previous paper, each gap followed by -count when the
+    term occurs more than once: [3, 4, -2, 10] is paper 3 once, paper 7 twice, paper 17 once.
+    Returns the values of all terms and where each term's values start."""
+    indptr = counts.indptr
+    papers = counts.indices
+    tf = counts.data
+    gaps = papers.copy()
+    gaps[1:] -= papers[:-1]
+    starts = indptr[:-1][np.diff(indptr) > 0]
+    gaps[starts] = papers[starts]  # each term's first paper is absolute
+    width = 1 + (tf > 1)
+    ends = np.cumsum(width)
+    values = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
+    where = ends - width
+    values[where] = gaps
+    repeated = tf > 1
+    values[where[repeated] + 1] = -tf[repeated]
+    return values, np.concatenate([[0], ends])[indptr].tolist()
+
+
+def _cuts_before(term: str, size: int) -> bool:
+    # One cut per SHARD_GAP bytes on average, decided by the term alone (its hash and its size),
+    # so that an edit elsewhere moves no boundary.
+    digest = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "big")
+    return digest * SHARD_GAP < size * (1 << 32)
+
+
+def shard_key(first_term: str) -> str:
+    return hashlib.blake2b(first_term.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def term_shards(terms: list[str], matrices: dict[str, sparse.csr_matrix]) -> list[tuple[str, list[str]]]:
+    """(first term, rows) per shard; a row is one term's JSON: [term, [papers per field]...]."""
+    encoded = [encode_postings(matrices[field["field_name"]]) for field in FIELDS]
+    shards: list[tuple[str, list[str]]] = []
+    size = 0
+    for number, term in enumerate(terms):
+        row = json.dumps(
+            [term, *(values[bounds[number] : bounds[number + 1]].tolist() for values, bounds in encoded)],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        if not shards or (size >= SHARD_MAX or (size >= SHARD_MIN and _cuts_before(term, len(row)))):
+            shards.append((term, []))
+            size = 0
+        shards[-1][1].append(row)
+        size += len(row) + 1
+    return shards
+
+
+def sharded_files(review: Review) -> dict[str, bytes]:
+    """Every file of the sharded layout, by path under the docs dir."""
+    order = paper_order(review.papers)
+    papers = [review.papers[i] for i in order]
+    all_texts = index_fields(review)
+    texts = [all_texts[i] for i in order]
+    terms, matrices, lengths = count_terms(texts)
+    files: dict[str, bytes] = {}
+    shards = []
+    for first, rows in term_shards(terms, matrices):
+        key = shard_key(first)
+        shards.append([first, key])
+        files[f"search/terms/{key}.json"] = ('{"terms":[' + ",".join(rows) + "]}").encode("utf-8")
+    for chunk, start in enumerate(range(0, len(papers), CHUNK)):
+        files[f"search/docs/{chunk:03d}.json"] = dumps(
+            {
+                "docs": [
+                    {
+                        "i": paper.id,
+                        "t": paper.title,
+                        "g": list(paper.tags),
+                        "s": snippet(text["abstract"]),
+                        "d": date_text(paper),
+                    }
+                    for paper, text in zip(
+                        papers[start : start + CHUNK], texts[start : start + CHUNK], strict=True
+                    )
+                ]
+            }
+        )
+    # Newest first, as the single index lists a topic: by date, then by id.
+    newest = sorted(range(len(papers)), key=lambda n: papers[n].id)
+    newest.sort(key=lambda n: date_text(papers[n]), reverse=True)
+    members: dict[str, list[int]] = {tag: [] for tag in review.taxonomy.tags}
+    for number in newest:
+        for tag in dict.fromkeys(papers[number].tags):
+            if tag in members:
+                members[tag].append(number)
+    for tag, numbers in members.items():
+        files[f"search/tags/{tag}.json"] = dumps(numbers)
+    files[LENGTHS_FILE] = dumps({name: values.tolist() for name, values in lengths.items()})
+    files[MANIFEST_FILE] = dumps(
+        {
+            "version": MANIFEST_VERSION,
+            "mode": "sharded",
+            "count": len(papers),
+            "fields": [[field["field_name"], field["boost"]] for field in FIELDS],
+            "k1": K1,
+            "b": B,
+            "totals": {name: int(values.sum()) for name, values in lengths.items()},
+            "lengths": LENGTHS_FILE.removeprefix("search/"),
+            "shards": shards,
+            "chunk": CHUNK,
+            "chunks": -(-len(papers) // CHUNK),
+            "tags": {tag.id: tag.label for tag in review.taxonomy.tags.values()},
+        }
+    )
+    return files

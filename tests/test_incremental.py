@@ -1,0 +1,241 @@
+"""Rebuilds at scale: caches keyed by content, pages kept when their inputs are unchanged, MkDocs'
+dirty builds for changed pages, and the guarantee that an incremental build gives the very same
+site as a full build of the same content."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import generator.site as site_module
+from generator import maplayout
+from generator.cache import Cache, content_key
+from generator.errors import ProblemLog
+from generator.mkdocs_plugin import compact_html
+from generator.pipeline import generate, load_review
+from generator.project import Project
+from generator.related import TextFeatures, pair_terms
+from generator.site import BuiltSite, build_site, published_url, site_title
+from tests.conftest import REPO, copy_review
+
+ARXIV = REPO.parent / "shared" / "corpora" / "arxiv-75k.jsonl.gz"
+
+
+def build(project: Project, strict: bool = True) -> BuiltSite:
+    log = ProblemLog(project.root)
+    report = generate(project, log, site_title=site_title(project), site_url=published_url(project))
+    return build_site(project, report.taxonomy, strict=strict)
+
+
+def tree(path: Path) -> dict[str, str]:
+    return {
+        p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def add_tag(project: Project, paper_id: str, tag: str) -> None:
+    path = project.papers_dir / f"{paper_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "tags:\n" in text
+    path.write_text(text.replace("tags:\n", f"tags:\n- {tag}\n", 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One review built, rebuilt unchanged, then rebuilt after a tag edit; and a fresh full
+    build of the edited content to compare with."""
+    project = copy_review(tmp_path_factory.mktemp("incremental") / "review")
+    first = build(project)
+    before = tree(project.site_dir)
+    unchanged = build(project)
+    after_unchanged = tree(project.site_dir)
+    paper_id = sorted(p.stem for p in project.papers_dir.glob("*.yaml"))[0]
+    add_tag(project, paper_id, "llm-agents")
+    edited = build(project)
+    fresh = copy_review(tmp_path_factory.mktemp("fresh") / "review")
+    for record in project.papers_dir.glob("*.yaml"):
+        (fresh.papers_dir / record.name).write_bytes(record.read_bytes())
+    full = build(fresh)
+    return {
+        "project": project,
+        "paper": paper_id,
+        "first": first,
+        "unchanged": unchanged,
+        "edited": edited,
+        "before": before,
+        "after_unchanged": after_unchanged,
+        "fresh": fresh,
+        "full": full,
+    }
+
+
+def test_a_rebuild_with_nothing_changed_leaves_the_site_alone(rebuilt: dict) -> None:
+    assert rebuilt["first"].mode == "full"
+    assert rebuilt["unchanged"].mode == "up to date"
+    assert rebuilt["after_unchanged"] == rebuilt["before"]
+
+
+def test_a_tag_edit_rebuilds_only_the_pages_it_changes(rebuilt: dict) -> None:
+    edited = rebuilt["edited"]
+    assert edited.mode == "incremental"
+    # The paper, its old and new topics, papers whose related lists show its tags, home...
+    assert 1 <= edited.pages_built < 40, edited.pages_built
+    project: Project = rebuilt["project"]
+    page = (project.site_dir / "papers" / rebuilt["paper"] / "index.html").read_text(encoding="utf-8")
+    assert "topics/llm-agents/" in page
+    topic = (project.site_dir / "topics" / "llm-agents" / "index.html").read_text(encoding="utf-8")
+    assert f"papers/{rebuilt['paper']}/" in topic
+
+
+def test_an_incremental_build_gives_the_same_site_as_a_full_build(rebuilt: dict) -> None:
+    assert rebuilt["full"].mode == "full"
+    project, fresh = rebuilt["project"], rebuilt["fresh"]
+    assert tree(project.site_dir) == tree(fresh.site_dir)
+    assert tree(project.docs_dir) == tree(fresh.docs_dir)
+
+
+def test_a_failed_incremental_build_leaves_the_site_and_the_next_one_catches_up(
+    review: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(review)
+    before = tree(review.site_dir)
+    paper_id = sorted(p.stem for p in review.papers_dir.glob("*.yaml"))[3]
+    add_tag(review, paper_id, "llm-agents")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("MkDocs fell over")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(site_module, "mkdocs_build", fail)
+        with pytest.raises(RuntimeError):
+            build(review)
+    assert tree(review.site_dir) == before
+    assert not list(review.root.glob(".site.new-*"))
+    # Nothing changes in the content now, but the site is behind the pages: not "up to date".
+    again = build(review)
+    assert again.mode == "incremental"
+    assert "topics/llm-agents/" in (review.site_dir / "papers" / paper_id / "index.html").read_text("utf-8")
+
+
+def test_a_removed_paper_needs_a_full_build(review: Project) -> None:
+    build(review)
+    victim = sorted(review.papers_dir.glob("*.yaml"))[5]
+    # Its source entry goes too, or import would bring it back.
+    victim.unlink()
+    for source in review.sources_dir.iterdir():
+        source.write_text("", encoding="utf-8")
+    rebuilt = build(review)
+    assert rebuilt.mode == "full"
+    assert not (review.site_dir / "papers" / victim.stem).exists()
+
+
+def test_a_damaged_or_stale_cache_is_recomputed(review: Project) -> None:
+    build(review)
+    cache_dir = review.work_dir / "cache"
+    names = sorted(p.name for p in cache_dir.glob("*.pickle"))
+    assert {"text-features.pickle", "neighbours.pickle", "map-layout.pickle", "parsed-records.pickle"} <= set(
+        names
+    )
+    reference = tree(review.docs_dir)
+    for n, path in enumerate(sorted(cache_dir.glob("*.pickle"))):
+        raw = bytearray(path.read_bytes())
+        if n % 3 == 0:
+            path.write_bytes(bytes(raw[: len(raw) // 2]))  # truncated
+        elif n % 3 == 1:
+            raw[-10] ^= 0xFF  # a flipped byte
+            path.write_bytes(bytes(raw))
+        else:
+            path.write_bytes(b"not a cache file")
+    # And pages that the page state says are current, but whose files someone changed.
+    page = next((review.docs_dir / "papers").glob("*.md"))
+    page.write_text("tampered", encoding="utf-8")
+    shutil.rmtree(review.site_dir)
+    build(review)
+    assert tree(review.docs_dir) == reference
+
+
+def test_cache_entries_check_their_key_and_checksum(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    key = content_key(["a", "b"])
+    assert cache.get("thing", key) is None  # missing
+    cache.put("thing", key, {"x": np.arange(3)})
+    assert cache.get("thing", key)["x"].tolist() == [0, 1, 2]
+    assert cache.get("thing", content_key(["a", "c"])) is None  # stale
+    assert content_key(["ab", "c"]) != content_key(["a", "bc"])
+    calls = []
+    assert cache.computed("other", key, lambda: calls.append(1) or 7) == 7
+    assert cache.computed("other", key, lambda: calls.append(1) or 8) == 7
+    assert calls == [1]
+
+
+def test_pair_terms_match_the_per_pair_definition() -> None:
+    papers = load_review(Project.at(REPO), ProblemLog()).papers
+    features = TextFeatures.of(papers)
+    pairs = [(i, (i * 7 + 3) % len(papers)) for i in range(len(papers))]
+    assert pair_terms(features, pairs) == [features.shared_terms(i, j) for i, j in pairs]
+
+
+def test_a_large_map_places_papers_near_their_landmarks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(maplayout, "LANDMARKS", 60)
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 20)) * 5
+    vectors = np.vstack([c + rng.normal(size=(100, 20)) for c in centres])
+    points = maplayout.layout(vectors)
+    assert points.shape == (300, 2) and points.min() >= 0 and points.max() <= 1
+    assert np.array_equal(points, maplayout.layout(vectors))
+    # Papers of one cluster stay together: nearer their own cluster's centre than any other.
+    means = np.array([points[k * 100 : (k + 1) * 100].mean(axis=0) for k in range(3)])
+    own = np.linalg.norm(points - np.repeat(means, 100, axis=0), axis=1)
+    others = np.min(
+        [np.linalg.norm(points - means[k], axis=1) + np.repeat(np.arange(3) == k, 100) * 9 for k in range(3)],
+        axis=0,
+    )
+    assert (own < others).mean() > 0.95
+
+
+def test_compacting_keeps_text_and_preformatted_content(site: Path) -> None:
+    kept = "<pre>x   y\n   z</pre><script>var s = 'two  spaces';</script><code>a  b</code>"
+    page = "<p>a   b</p>\n    \n  " + kept
+    assert compact_html(page) == "<p>a b</p>\n" + kept
+    paper = next((site / "papers").glob("*/index.html")).read_text(encoding="utf-8")
+    assert compact_html(paper) == paper  # the built pages are compacted already
+    assert "\n  title = {" in paper  # the BibTeX block keeps its layout
+    outside = re.sub(r"<(pre|script|style|code|textarea)\b.*?</\1>", lambda m: "\x00", paper, flags=re.S)
+    assert not re.search(r"\s{2,}", outside)
+
+
+@pytest.mark.skipif(not ARXIV.is_file(), reason="the shared arXiv corpus is not beside the repository")
+def test_json_lines_import_keeps_arxiv_ids(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    project = copy_review(tmp_path / "review", with_papers=False)
+    for source in project.sources_dir.iterdir():
+        source.unlink()
+    lines = []
+    with gzip.open(ARXIV, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            lines.append(line)
+            if len(lines) == 30:
+                break
+    old_style = json.loads(lines[0]) | {"id": "hep-th/9901001", "title": "An old-style identifier"}
+    lines.append(json.dumps(old_style) + "\n")
+    dump = tmp_path / "slice.jsonl.gz"
+    with gzip.open(dump, "wt", encoding="utf-8") as handle:
+        handle.writelines(lines[1:])
+    result = CliRunner().invoke(cli, ["import", str(dump), "-C", str(project.root)])
+    assert result.exit_code == 0, result.output
+    ids = {p.stem for p in project.papers_dir.glob("*.yaml")}
+    expected = {json.loads(line)["id"] for line in lines[1:30]}
+    assert expected <= ids
+    assert "hep-th-9901001" in ids

@@ -1,0 +1,253 @@
+"""The sharded search index: exactly lunr.py's index cut into pieces, the same on every build, and
+an edit changes only the pieces it touches."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lunr.tokenizer import Tokenizer
+
+from generator import search_shards
+from generator.errors import LitreviewError, ProblemLog
+from generator.model import Paper, Review
+from generator.pipeline import load_review
+from generator.project import Project
+from generator.search_index import (
+    FIELDS,
+    INDEX_FILE,
+    MANIFEST_FILE,
+    build_search_index,
+    resolved_mode,
+    search_files,
+    search_mode,
+)
+from generator.search_shards import OTHER_SPACES, lunr_tokens, sharded_files
+
+from .conftest import REPO, SMALL_SHARDS, copy_review, set_search_mode
+
+PAIRWISE = "pairwise-rl-rlhf-framework"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Review:
+    project = Project.at(REPO)
+    return load_review(project, ProblemLog(project.root))
+
+
+@pytest.fixture
+def small() -> Iterator[None]:
+    """Shard sizes that cut the 212 bundled papers into many shards and doc chunks."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SMALL_SHARDS.items():
+            patch.setattr(search_shards, name, value)
+        yield
+
+
+def decode(values: list[int]) -> list[tuple[int, int]]:
+    """(paper, count) pairs of one term's field, as search.js decodes them."""
+    pairs: list[tuple[int, int]] = []
+    for value in values:
+        if value < 0:
+            pairs[-1] = (pairs[-1][0], -value)
+        else:
+            pairs.append((pairs[-1][0] + value if pairs else value, 1))
+    return pairs
+
+
+def merged_index(files: dict[str, bytes]) -> tuple[dict, dict, list[str]]:
+    """The index that all shards together describe, with paper ids as refs: postings by term
+    ({field: {id: {}}}), field vectors ({"field/id": {term: score}}) scored as search.js scores
+    them (lunr.Builder's BM25), and the terms in shard order."""
+    manifest = json.loads(files[MANIFEST_FILE])
+    lengths = json.loads(files["search/" + manifest["lengths"]])
+    count = manifest["count"]
+    ids = [
+        doc["i"]
+        for chunk in range(manifest["chunks"])
+        for doc in json.loads(files[f"search/docs/{chunk:03d}.json"])["docs"]
+    ]
+    assert len(ids) == count
+    fields = [name for name, _ in manifest["fields"]]
+    boosts = dict(manifest["fields"])
+    k1, b = manifest["k1"], manifest["b"]
+    postings: dict[str, dict] = {}
+    vectors: dict[str, dict[str, float]] = {}
+    order: list[str] = []
+    for first, key in manifest["shards"]:
+        rows = json.loads(files[f"search/terms/{key}.json"])["terms"]
+        assert rows[0][0] == first
+        for term, *per_field in rows:
+            order.append(term)
+            pairs = [decode(values) for values in per_field]
+            documents_with_term = sum(len(p) for p in pairs)
+            idf = math.log(1 + abs((count - documents_with_term + 0.5) / (documents_with_term + 0.5)))
+            postings[term] = {
+                field: {ids[n]: {} for n, _ in p} for field, p in zip(fields, pairs, strict=True)
+            }
+            for field, p in zip(fields, pairs, strict=True):
+                average = manifest["totals"][field] / count
+                for n, tf in p:
+                    length = lengths[field][n]
+                    score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf)
+                    vectors.setdefault(f"{field}/{ids[n]}", {})[term] = round(score * boosts[field], 3)
+    return postings, vectors, order
+
+
+def lunr_py_index(review: Review) -> tuple[dict, dict]:
+    """lunr.py's index of the review in the same shape (empty field vectors left out)."""
+    serialized = build_search_index(review)["index"]
+    postings = {
+        term: {f["field_name"]: p[f["field_name"]] for f in FIELDS} for term, p in serialized["invertedIndex"]
+    }
+    terms = {p["_index"]: term for term, p in serialized["invertedIndex"]}
+    vectors = {
+        ref: {terms[e[i]]: e[i + 1] for i in range(0, len(e), 2)}
+        for ref, e in serialized["fieldVectors"]
+        if e
+    }
+    return postings, vectors
+
+
+@pytest.mark.parametrize("sizes", ["default", "small"])
+def test_all_shards_together_are_lunr_py_s_index(
+    bundled: Review, sizes: str, request: pytest.FixtureRequest
+) -> None:
+    if sizes == "small":
+        request.getfixturevalue("small")
+    files = sharded_files(bundled)
+    manifest = json.loads(files[MANIFEST_FILE])
+    assert (len(manifest["shards"]) > 10) == (sizes == "small")
+    postings, vectors, order = merged_index(files)
+    expected_postings, expected_vectors = lunr_py_index(bundled)
+    assert postings == expected_postings  # the same terms, and each in the same papers' fields
+    assert vectors.keys() == expected_vectors.keys()
+    scores = 0
+    for ref, expected in expected_vectors.items():
+        assert vectors[ref].keys() == expected.keys(), ref
+        for term, score in expected.items():
+            assert abs(vectors[ref][term] - score) <= 1e-3, (ref, term)
+            scores += 1
+    assert scores > 20_000
+    # The page numbers terms (lunr's _index) in shard order: sorted, as lunr.js sorts strings.
+    assert order == sorted(order, key=lambda t: t.encode("utf-16-be"))
+
+
+def test_the_result_list_data_is_the_single_index_s(bundled: Review, small: None) -> None:
+    files = sharded_files(bundled)
+    manifest = json.loads(files[MANIFEST_FILE])
+    single = build_search_index(bundled)
+    docs = [
+        doc
+        for chunk in range(manifest["chunks"])
+        for doc in json.loads(files[f"search/docs/{chunk:03d}.json"])["docs"]
+    ]
+    assert {doc.pop("i"): doc for doc in docs} == single["docs"]
+    assert manifest["tags"] == single["tags"]
+    assert manifest["count"] == len(bundled.papers) == 212
+    ids = [
+        doc["i"]
+        for chunk in range(manifest["chunks"])
+        for doc in json.loads(files[f"search/docs/{chunk:03d}.json"])["docs"]
+    ]
+    for tag in bundled.taxonomy.tags:
+        members = [ids[n] for n in json.loads(files[f"search/tags/{tag}.json"])]
+        expected = sorted((p for p in bundled.papers if tag in p.tags), key=lambda p: p.id)
+        expected.sort(key=lambda p: single["docs"][p.id]["d"], reverse=True)  # newest first, then by id
+        assert members == [p.id for p in expected]
+    assert INDEX_FILE not in files and not any(path.endswith("papers-index.json") for path in files)
+
+
+def test_two_builds_are_byte_identical_whatever_the_paper_order(bundled: Review, small: None) -> None:
+    first = sharded_files(bundled)
+    shuffled = list(bundled.papers)
+    random.Random(6).shuffle(shuffled)
+    again = sharded_files(replace(bundled, papers=tuple(shuffled)))
+    assert first.keys() == again.keys()
+    assert [path for path in first if first[path] != again[path]] == []
+    assert all(
+        json.dumps(json.loads(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        == data
+        for path, data in first.items()
+    ), "not canonical JSON"
+
+
+def changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+def test_editing_one_paper_s_tags_rewrites_only_a_few_files(bundled: Review, small: None) -> None:
+    before = sharded_files(bundled)
+    paper = next(p for p in bundled.papers if p.id == PAIRWISE)
+    assert "curriculum-learning" not in paper.tags
+    edited = replace(paper, tags=(*paper.tags[1:], "curriculum-learning"))
+    after = sharded_files(replace(bundled, papers=tuple(edited if p is paper else p for p in bundled.papers)))
+    different = changed(before, after)
+    shards = {path for path in before if path.startswith("search/terms/")}
+    assert len(shards) >= 15
+    changed_shards = different & (shards | {p for p in after if p.startswith("search/terms/")})
+    # Only the shards holding the words of the tag removed and the tag added (their postings).
+    assert 0 < len(changed_shards) <= 6, sorted(changed_shards)
+    rest = different - changed_shards
+    changed_tags = {f"search/tags/{paper.tags[0]}.json", "search/tags/curriculum-learning.json"}
+    assert rest - changed_tags - {MANIFEST_FILE, "search/lengths.json"} == {
+        next(path for path in before if path.startswith("search/docs/") and PAIRWISE.encode() in before[path])
+    }
+
+
+def test_a_new_paper_renumbers_no_other(bundled: Review, small: None) -> None:
+    before = sharded_files(bundled)
+    newcomer = Paper(
+        id="a-new-paper",  # sorts first by id, but entered the review last
+        title="A new paper on reward models",
+        abstract="We study reward models for preference learning in language models.",
+        tags=("rlhf",),
+        fingerprint="",
+        added="2099-01-01",
+    )
+    after = sharded_files(replace(bundled, papers=(newcomer, *bundled.papers)))
+    chunks = sorted(path for path in before if path.startswith("search/docs/"))
+    assert changed(before, after) & set(chunks) <= {chunks[-1]}
+
+
+def test_lunr_tokens_are_lunr_py_s() -> None:
+    texts = [
+        "Pairwise-RL: an RLHF framework (PPO-based), 7B\tmodels\nand\xa0more",
+        "Über\u2003wide spaces\x1cand\u3000ideographic, e.g. ‐ dashes – stay",
+        "  leading and trailing  ",
+        "",
+    ]
+    for text in texts:
+        assert lunr_tokens(text) == [str(t) for t in Tokenizer(text)], text
+    others = {c for c in map(chr, range(0x110000)) if c.isspace() and c not in " \t\n\r\f\v\xa0-"}
+    assert {c for c in map(chr, range(0x110000)) if OTHER_SPACES.fullmatch(c)} == others
+
+
+def test_the_search_setting_in_mkdocs_yml(tmp_path: Path) -> None:
+    project = copy_review(tmp_path / "review", with_papers=False)
+    assert search_mode(project) == "auto"
+    set_search_mode(project, "sharded")
+    assert search_mode(project) == "sharded"
+    project.mkdocs_file.write_text(project.mkdocs_file.read_text().replace("search: sharded", "search: fast"))
+    with pytest.raises(
+        LitreviewError, match=r"extra\.litreview\.search is 'fast'; use one of: auto, single, sharded"
+    ):
+        search_mode(project)
+    assert [resolved_mode("auto", n) for n in (0, 1000, 1001)] == ["single", "single", "sharded"]
+    assert resolved_mode("sharded", 3) == "sharded" and resolved_mode("single", 50_000) == "single"
+
+
+def test_each_layout_has_a_manifest_that_names_it(bundled: Review) -> None:
+    single = search_files(bundled, "single")
+    assert json.loads(single[MANIFEST_FILE])["mode"] == "single"
+    assert json.loads(single[INDEX_FILE])["index"]["fieldVectors"]
+    sharded = search_files(bundled, "sharded")
+    assert json.loads(sharded[MANIFEST_FILE])["mode"] == "sharded"
+    assert INDEX_FILE not in sharded
+    assert single["assets/lunr.js"] == sharded["assets/lunr.js"]
+    assert search_files(bundled).keys() == single.keys()  # auto: 212 papers take one file
