@@ -101,7 +101,7 @@ def main() -> None:
 
         # `litreview import` of the review's own source (already in place).
         phases("import")
-        source = next(project.sources_dir.glob("*.jsonl"))
+        source = next(project.sources_dir.glob("arxiv.jsonl*"))
         result = CliRunner().invoke(cli, ["import", str(source), "-C", str(project.root)])
         if result.exit_code != 0:
             raise SystemExit(result.output)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import json
+import multiprocessing
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,6 +188,74 @@ def _paper_page_key(
     )
 
 
+@dataclass(frozen=True)
+class PaperJob:
+    """Everything one paper page shows: a picklable unit of work."""
+
+    path: str
+    key: str
+    paper_key: str
+    paper: Paper
+    tags: tuple[Tag, ...]
+    home_topic: Tag | None
+    previous: Paper | None
+    following: Paper | None
+    permalink: str | None
+    related: tuple[Listed, ...]
+
+
+# Below this many paper pages to render, one process does it all (a second costs a second to start).
+PARALLEL_MIN_PAGES = 2000
+
+
+def render_paper_pages(
+    templates_dir: Path, jobs: list[PaperJob], memo: dict[str, tuple[str, str]]
+) -> tuple[list[tuple[str, str, bytes]], dict[str, tuple[str, str]]]:
+    """Render paper pages: (path, key, Markdown) each, and the fragments made that `memo` lacked."""
+    template = make_environment(templates_dir).get_template("paper.md.j2")
+    pages, made = [], {}
+    for job in jobs:
+        fragment = memo.get(job.paper_key) or made.get(job.paper_key)
+        if fragment is None:
+            fragment = made[job.paper_key] = (bibtex_entry(job.paper), summary(job.paper.abstract))
+        text = template.render(
+            paper=job.paper,
+            tags=list(job.tags),
+            summary=fragment[1],
+            abstract_html=abstract_html(job.paper.abstract),
+            links=external_links(job.paper.abstract),
+            bibtex=fragment[0],
+            home_topic=job.home_topic,
+            previous=job.previous,
+            following=job.following,
+            permalink=job.permalink,
+            related=list(job.related),
+        )
+        pages.append((job.path, job.key, text.encode("utf-8")))
+    return pages, made
+
+
+def _render_paper_jobs(
+    templates_dir: Path, jobs: list[PaperJob], memo: dict[str, tuple[str, str]]
+) -> list[tuple[str, str, bytes]]:
+    """Paper pages rendered, half of them by a second process when there are many (rendering
+    20,000 pages takes half a minute of one core, and the other core is idle then)."""
+    if len(jobs) < PARALLEL_MIN_PAGES or (os.cpu_count() or 1) < 2:
+        pages, made = render_paper_pages(templates_dir, jobs, memo)
+        memo.update(made)
+        return pages
+    half = len(jobs) // 2
+    theirs = jobs[half:]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        known = {j.paper_key: memo[j.paper_key] for j in theirs if j.paper_key in memo}
+        future = pool.submit(render_paper_pages, templates_dir, theirs, known)
+        pages, made = render_paper_pages(templates_dir, jobs[:half], memo)
+        other_pages, other_made = future.result()
+    memo.update(made)
+    memo.update(other_made)
+    return pages + other_pages
+
+
 def render_pages(
     review: Review,
     templates_dir: Path,
@@ -219,7 +289,6 @@ def render_pages(
     def summary_of(paper: Paper) -> str:
         return fragment(paper)[1]
 
-    paper_template = env.get_template("paper.md.j2")
     tagged: dict[str, list[Paper]] = {t: [] for t in tags}
     for p in review.papers:
         for t in dict.fromkeys(p.tags):
@@ -227,6 +296,7 @@ def render_pages(
                 tagged[t].append(p)
     topic_order = {t: newest_first(members) for t, members in tagged.items()}
     place_in_topic = {(t, p.id): n for t, members in topic_order.items() for n, p in enumerate(members)}
+    jobs: list[PaperJob] = []
     for paper in review.papers:
         # Previous and next within the paper's first topic, in that topic page's order.
         home_topic = next((t for t in paper.tags if t in tags), None)
@@ -252,23 +322,22 @@ def render_pages(
         if is_current(path, key):
             pages.keep(path, key)
             continue
-        pages.add(
-            path,
-            paper_template.render(
-                paper=paper,
-                tags=own_tags,
-                summary=summary_of(paper),
-                abstract_html=abstract_html(paper.abstract),
-                links=external_links(paper.abstract),
-                bibtex=bibtex_of(paper),
-                home_topic=tags.get(home_topic) if home_topic else None,
-                previous=previous,
-                following=following,
-                permalink=f"{site_url}papers/{paper.id}/" if site_url.startswith("http") else None,
-                related=related,
-            ),
-            key,
+        jobs.append(
+            PaperJob(
+                path,
+                key,
+                paper_keys[paper.id],
+                paper,
+                tuple(own_tags),
+                tags.get(home_topic) if home_topic else None,
+                previous,
+                following,
+                f"{site_url}papers/{paper.id}/" if site_url.startswith("http") else None,
+                tuple(related),
+            )
         )
+    for path, key, data in _render_paper_jobs(templates_dir, jobs, memo):
+        pages.add(path, data, key)
 
     topic_template = env.get_template("topic.md.j2")
     for tag in tags.values():

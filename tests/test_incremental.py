@@ -239,3 +239,21 @@ def test_json_lines_import_keeps_arxiv_ids(tmp_path: Path) -> None:
     expected = {json.loads(line)["id"] for line in lines[1:30]}
     assert expected <= ids
     assert "hep-th-9901001" in ids
+
+
+def test_paper_pages_rendered_by_two_processes_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import render
+    from generator.pipeline import enrich
+
+    project = Project.at(REPO)
+    review = enrich(load_review(project, ProblemLog()), Cache(tmp_path), "lsa")
+    url = "https://example.org/r/"
+    serial = render.render_pages(review, project.templates_dir, "Title", url)
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10)
+    fragments: dict[str, tuple[str, str]] = {}
+    parallel = render.render_pages(review, project.templates_dir, "Title", url, fragments=fragments)
+    assert parallel.files == serial.files
+    assert parallel.keys == serial.keys
+    assert len(fragments) == len(review.papers)
