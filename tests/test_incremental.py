@@ -23,9 +23,9 @@ from generator.pipeline import generate, load_review
 from generator.project import Project
 from generator.related import TextFeatures, pair_terms
 from generator.site import BuiltSite, build_site, published_url, site_title
-from tests.conftest import REPO, copy_review
+from tests.conftest import FIXTURES, REPO, copy_review
 
-ARXIV = REPO.parent / "shared" / "corpora" / "arxiv-75k.jsonl.gz"
+ARXIV_SAMPLE = FIXTURES / "formats" / "arxiv-75k__first-30.jsonl.gz"
 
 
 def build(project: Project, strict: bool = True) -> BuiltSite:
@@ -213,7 +213,6 @@ def test_compacting_keeps_text_and_preformatted_content(site: Path) -> None:
     assert not re.search(r"\s{2,}", outside)
 
 
-@pytest.mark.skipif(not ARXIV.is_file(), reason="the shared arXiv corpus is not beside the repository")
 def test_json_lines_import_keeps_arxiv_ids(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
@@ -223,7 +222,7 @@ def test_json_lines_import_keeps_arxiv_ids(tmp_path: Path) -> None:
     for source in project.sources_dir.iterdir():
         source.unlink()
     lines = []
-    with gzip.open(ARXIV, "rt", encoding="utf-8") as handle:
+    with gzip.open(ARXIV_SAMPLE, "rt", encoding="utf-8") as handle:
         for line in handle:
             lines.append(line)
             if len(lines) == 30:
