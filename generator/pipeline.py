@@ -72,14 +72,16 @@ def load_review(project: Project, log: ProblemLog, cache: Cache | None = None) -
     return review_of(records, taxonomy, log)
 
 
-# Bump when what the cached enrichment holds, or how it is computed, changes.
-ENRICH_FORMAT = "1"
+# The code that computes the cached enrichment: a change to it makes the old entries stale.
+ENRICH_CODE = content_key(
+    [(Path(__file__).parent / name).read_bytes() for name in ("related.py", "maplayout.py", "embeddings.py")]
+)
 
 
 def text_key(papers: tuple[Paper, ...], method: str) -> str:
     """What related papers, key-term features and the map depend on: ids and text, not tags."""
     return content_key(
-        [ENRICH_FORMAT, method, str(SEMANTIC_DIMS), str(CANDIDATES), str(HUB_CAP)],
+        [ENRICH_CODE, method, str(SEMANTIC_DIMS), str(CANDIDATES), str(HUB_CAP)],
         [p.id for p in papers],
         [paper_text(p) for p in papers],
     )

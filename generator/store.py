@@ -59,7 +59,8 @@ MAX_TAGS_PER_PAPER = 50
 MAX_TITLE_CHARS = 1000
 
 PARSED_CACHE = "parsed-records"
-PARSED_FORMAT = "2"  # bump when what parse_paper returns changes
+PARSED_FORMAT = "2"  # with the code of these modules: what parse_paper returns
+PARSED_BY = ("store.py", "model.py", "yamlio.py", "slugs.py")
 
 HEADER = (
     "# One paper of the review. Edit title, tags and notes freely: litreview keeps your edits.\n"
@@ -330,7 +331,9 @@ def load_papers(
         return records
     seen: dict[str, Path] = {}
     cache_key = content_key(
-        [PARSED_FORMAT, str(papers_dir.resolve())], sorted(known) if known is not None else ["(any tag)"]
+        [PARSED_FORMAT, str(papers_dir.resolve())],
+        [(Path(__file__).parent / name).read_bytes() for name in PARSED_BY],
+        sorted(known) if known is not None else ["(any tag)"],
     )
     before: dict[bytes, tuple[PaperFile | None, list[Problem]]] = (
         (cache.get(PARSED_CACHE, cache_key) or {}) if cache else {}
