@@ -305,11 +305,11 @@ class _Late:
     `make` must be picklable (the process is spawned, not forked: a forked child can hang in
     OpenMP once the parent has used it)."""
 
-    def __init__(self, make: Callable[[], dict[str, bytes]] | None, alongside: bool = True) -> None:
+    def __init__(self, make: Callable[[], dict[str, bytes]] | None) -> None:
         self.make = make
         self.files: dict[str, bytes] | None = None
         self.process: Any = None
-        if make is not None and alongside:  # else made here, when asked for
+        if make is not None:
             context = multiprocessing.get_context("spawn")
             self.receive, send = context.Pipe(duplex=False)
             self.process = context.Process(target=_make_late, args=(make, send), daemon=True)
@@ -319,8 +319,6 @@ class _Late:
     def result(self) -> dict[str, bytes] | None:
         if self.make is None:
             return None
-        if self.files is None and self.process is None:
-            self.files = self.make()
         if self.files is None:
             try:
                 status, value = self.receive.recv()
@@ -402,10 +400,7 @@ def build_site(
     key = _full_build_key(project, mkdocs_config(project, taxonomy, target, strict))
     state = _read_state(project)
     incremental = state.get("key") == key and not state.get("removals") and (target / "index.html").is_file()
-    # A full build takes minutes, and the late files are made alongside it; an incremental one
-    # takes seconds, less than starting a process and sending it the review, so they are made
-    # here, after it.
-    late_files = _Late(late, alongside=not incremental)
+    late_files = _Late(late)
     if incremental and not state.get("pending"):
         try:
             _place_late(late_files.result(), project.docs_dir, [target], is_late)
