@@ -10,7 +10,8 @@ one JSON Lines source), then measures, each in a fresh process:
 - `mkdocs build` alone on the same generated pages, so the overhead is a ratio from the same run;
 - rebuild with nothing changed, and rebuild after editing one paper's tags (medians of --runs);
 - the site's size, and (with Chromium) the bytes a first search downloads and its latency.
-75,000 papers take about an hour and ~6 GB of memory; run that size on its own, as above.
+75,000 papers take about 50 minutes and 5 GB of memory (measured: full build 18 minutes); run
+that size on its own, as above.
 """
 
 from __future__ import annotations
