@@ -27,7 +27,7 @@ from generator.cite import bibtex_entry, csl_json
 from generator.errors import LitreviewError
 from generator.feeds import atom_feed, newest_added
 from generator.model import Paper, Review, Tag
-from generator.yamlio import atomic_write_bytes
+from generator.yamlio import atomic_write_bytes, holds
 
 NEWEST_ON_HOME = 10
 # A topic page lists its newest papers; the search page lists all of a topic's papers (filtered
@@ -449,11 +449,8 @@ def write_pages(
     written: list[str] = []
     for rel, data in sorted(pages.files.items()):
         target = docs_dir / rel
-        try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                continue
-        except OSError:
-            pass
+        if holds(target, data):
+            continue
         if not changing:
             before_change(bool(stale))
             changing = True

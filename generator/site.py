@@ -38,7 +38,7 @@ from generator.cache import content_key
 from generator.errors import LitreviewError
 from generator.model import Taxonomy
 from generator.project import Project
-from generator.yamlio import atomic_write_bytes
+from generator.yamlio import atomic_write_bytes, holds
 
 log = logging.getLogger("litreview")
 
@@ -356,11 +356,8 @@ def _place_late(
                     (Path(dirpath) / name).unlink()
         for rel, data in files.items():
             target = root / rel
-            try:
-                if target.stat().st_size == len(data) and target.read_bytes() == data:
-                    continue
-            except OSError:
-                pass
+            if holds(target, data):
+                continue
             atomic_write_bytes(target, data, durable=False)
 
 

@@ -87,6 +87,15 @@ def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int], list[tuple[str,
     return data, lines, duplicate_keys(node)
 
 
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` already has exactly these bytes (so writing it can be skipped,
+    keeping its mtime for MkDocs' dirty builds)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 
