@@ -186,8 +186,11 @@ def report(result: dict[str, Any]) -> None:
         search = result["search"]
         print(
             f"first search: {search['first_search_gzip_bytes'] / 1e6:.2f} MB gzipped in "
-            f"{search['first_search_requests']} requests, {search['first_query_ms']:.0f} ms; "
-            f"later queries median {search['later_query_ms']:.0f} ms"
+            f"{search['first_search_requests']} requests; "
+            f"results listed after {search['first_query_ms']:.0f} ms, "
+            f"snippets after {search['first_filled_ms']:.0f} ms (medians of "
+            f"{len(search['first_query_runs_ms'])} first visits); later queries median "
+            f"{search['later_query_ms']:.0f} ms, {search['later_filled_ms']:.0f} ms"
         )
 
 

@@ -9,9 +9,10 @@ results; then enters each later query. It returns (and prints nothing):
   gzip -6 size of each file fetched (page HTML, theme and litreview assets, lunr.js, the search
   manifest and index files, term shards and doc chunks), also by kind and by file, and
   first_search_requests, how many requests the page made;
-- first_query_ms: from the input event of the first query to its results in the page (the page's
-  60 ms typing pause included), measured in the page with performance.now();
-- first_search_ms: the same without that pause (search.js's "litreview-search" measure), and
+- first_query_ms: from the input event of the first query to its results listed in the page
+  (titles and topics), measured in the page with performance.now(); first_filled_ms: to their
+  abstract snippets filled in as well (sharded: fetched in doc chunks once the results are known);
+- first_search_ms: search.js's own "litreview-search" measure of the same search, and
   first_timeline: when the index files it needed had arrived, when the page asked for the doc
   chunks of the results (so the ranking was done) and when they had arrived;
 - later_query_ms (median of the later queries, input to results) and later_bytes (what they
@@ -53,21 +54,27 @@ KINDS = (
 _TIMED_QUERY = """async (query) => {
   const input = document.querySelector('#lr-query');
   const list = document.querySelector('#lr-results');
-  const done = new Promise((resolve) => {
+  const when = (ready) => new Promise((resolve) => {
     const observer = new MutationObserver(() => {
-      if (list.dataset.query === query) { observer.disconnect(); resolve(performance.now()); }
+      if (ready()) { observer.disconnect(); resolve(performance.now()); }
     });
     observer.observe(list, { attributes: true, childList: true });
   });
+  const done = when(() => list.dataset.query === query);
+  // A query with results also fills in their snippets; one without has none to wait for.
+  const filled = when(() => list.dataset.snippets === query || (list.dataset.query === query
+                                                                && !list.querySelector('li')));
   performance.clearMeasures('litreview-search');
   const start = performance.now();
   input.value = query;
   input.dispatchEvent(new Event('input', { bubbles: true }));
   const end = await done;
+  const complete = await filled;
   const searches = performance.getEntriesByName('litreview-search');
   const fetched = performance.getEntriesByType('resource').filter((e) => e.startTime >= start)
     .map((e) => ({ url: e.name, start: e.startTime - start, end: e.responseEnd - start }));
-  return { ms: end - start, search_ms: searches.length ? searches[searches.length - 1].duration : null,
+  return { ms: end - start, filled_ms: complete - start,
+           search_ms: searches.length ? searches[searches.length - 1].duration : null,
            status: document.querySelector('#lr-status').textContent, fetched: fetched };
 }"""
 
@@ -87,6 +94,11 @@ def _timeline(result: dict[str, Any]) -> dict[str, float | None]:
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a real server: a connection per file would be slow
+    # Send each response at once, as web servers do (nginx's tcp_nodelay is on by default). Python's
+    # server writes the headers and the body separately; with Nagle's algorithm the body then
+    # waits for the browser's delayed ACK of the headers, about 40 ms per file on a kept-alive
+    # connection, which made every doc chunk of a search look 40 ms slower than it is.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -130,10 +142,14 @@ def _gzipped(site_dir: Path, base: str, urls: list[str]) -> dict[str, int]:
     return sizes
 
 
-def measure(site_dir: Path, queries: list[str], *, chromium: str = CHROMIUM) -> dict[str, Any]:
-    """Bytes and latency of the first search (and of later ones) on the built site in site_dir."""
-    if not queries:
-        raise ValueError("measure needs at least one query")
+def measure(
+    site_dir: Path, queries: list[str], *, chromium: str = CHROMIUM, repeats: int = 5
+) -> dict[str, Any]:
+    """Bytes and latency of the first search (and of later ones) on the built site in site_dir;
+    the first search is made `repeats` times, each in a fresh browser context, and its times
+    are their medians (the figures of one run vary by tens of ms)."""
+    if not queries or repeats < 1:
+        raise ValueError("measure needs at least one query and one repeat")
     from playwright.sync_api import sync_playwright
 
     site_dir = Path(site_dir)
@@ -143,17 +159,21 @@ def measure(site_dir: Path, queries: list[str], *, chromium: str = CHROMIUM) -> 
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            requested: list[str] = []
-            page.on("request", lambda request: requested.append(request.url))
-            page.goto(base + "search/")
-            page.wait_for_function(
-                "() => /^Type to search/.test(document.querySelector('#lr-status').textContent)"
-            )
-            first = page.evaluate(_TIMED_QUERY, queries[0])
-            page.wait_for_load_state("networkidle")  # a result page's chunks may still be arriving
-            first_urls = list(requested)
+            firsts = []
+            for _ in range(repeats):  # each in a new context: an empty cache, as a first visit
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                requested: list[str] = []
+                page.on("request", lambda request, into=requested: into.append(request.url))
+                page.goto(base + "search/")
+                page.wait_for_function(
+                    "() => /^Type to search/.test(document.querySelector('#lr-status').textContent)"
+                )
+                firsts.append(page.evaluate(_TIMED_QUERY, queries[0]))
+                page.wait_for_load_state("networkidle")  # a result page's chunks may still be arriving
+                first_urls = list(requested)
+                if len(firsts) < repeats:
+                    context.close()
             later = []
             for query in queries[1:]:
                 later.append(page.evaluate(_TIMED_QUERY, query))
@@ -161,6 +181,7 @@ def measure(site_dir: Path, queries: list[str], *, chromium: str = CHROMIUM) -> 
             later_urls = requested[len(first_urls) :]
         finally:
             browser.close()
+    first = firsts[-1]
     files = _gzipped(site_dir, base, first_urls)
     by_kind: dict[str, int] = {}
     for rel, size in files.items():
@@ -174,11 +195,14 @@ def measure(site_dir: Path, queries: list[str], *, chromium: str = CHROMIUM) -> 
         "first_search_files": len(files),
         "first_search_by_kind": dict(sorted(by_kind.items())),
         "first_search_gzipped": dict(sorted(files.items())),
-        "first_query_ms": round(first["ms"], 1),
+        "first_query_ms": round(statistics.median(f["ms"] for f in firsts), 1),
+        "first_filled_ms": round(statistics.median(f["filled_ms"] for f in firsts), 1),
+        "first_query_runs_ms": [round(f["ms"], 1) for f in firsts],
         "first_search_ms": None if first["search_ms"] is None else round(first["search_ms"], 1),
         "first_status": first["status"],
         "first_timeline": _timeline(first),
         "later_query_ms": round(statistics.median(q["ms"] for q in later), 1) if later else None,
+        "later_filled_ms": round(statistics.median(q["filled_ms"] for q in later), 1) if later else None,
         "later_search_ms": (
             round(statistics.median(q["search_ms"] for q in later), 1)
             if later and all(q["search_ms"] is not None for q in later)

@@ -197,9 +197,9 @@ class Neighbourhood:
         return cls(indices, scores, capped_choice(indices, scores, k))
 
 
-def pair_terms(features: TextFeatures, pairs: Sequence[tuple[int, int]], count: int = REASON_TERMS) -> list[
-    tuple[str, ...]
-]:
+def pair_terms(
+    features: TextFeatures, pairs: Sequence[tuple[int, int]], count: int = REASON_TERMS
+) -> list[tuple[str, ...]]:
     """shared_terms for many pairs at once: one sparse product instead of one per pair."""
     if not pairs or features.matrix.shape[1] == 0:
         return [() for _ in pairs]

@@ -35,7 +35,7 @@ FIELDS = [
 ]
 SEARCH_MODES = ("auto", "single", "sharded")
 SINGLE_INDEX_MAX_PAPERS = 1000
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 def search_mode(project: Project) -> str:

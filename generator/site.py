@@ -42,6 +42,7 @@ from generator.yamlio import atomic_write_bytes, holds
 
 log = logging.getLogger("litreview")
 
+
 @contextlib.contextmanager
 def build_lock(project: Project) -> Iterator[None]:
     project.work_dir.mkdir(parents=True, exist_ok=True)

@@ -87,7 +87,7 @@ def set_search_mode(project: Project, mode: str) -> None:
 
 # Shards and doc chunks small enough that the 212 bundled papers make about as many of them as
 # 20,000 papers make at the default sizes, so tests see a search load a few of many.
-SMALL_SHARDS = {"SHARD_MIN": 4_000, "SHARD_GAP": 4_000, "SHARD_MAX": 15_000, "CHUNK": 5}
+SMALL_SHARDS = {"SHARD_MIN": 4_000, "SHARD_GAP": 4_000, "SHARD_MAX": 15_000, "CHUNK": 5, "TITLES_PART": 50}
 
 
 @contextlib.contextmanager

@@ -77,6 +77,7 @@ def test_search_finds_papers_as_you_type_and_opens_them(tab: object, search_serv
     page.wait_for_selector("#lr-status:has-text('Type to search 212 papers')")  # type: ignore[attr-defined]
     page.type("#lr-query", "pairwise reward mod", delay=20)  # type: ignore[attr-defined]
     page.wait_for_selector('#lr-results[data-query="pairwise reward mod"] li')  # type: ignore[attr-defined]
+    page.wait_for_selector('#lr-results[data-snippets="pairwise reward mod"]')  # type: ignore[attr-defined]
     assert results(page)[0].endswith(f"/papers/{PAIRWISE}/")
     first = page.locator("#lr-results li").first  # type: ignore[attr-defined]
     assert "RLHF" in first.locator(".lr-result-tags").inner_text()
@@ -213,13 +214,25 @@ def test_a_sharded_first_search_fetches_a_few_files(
     page.goto(sharded_server + "search/")  # type: ignore[attr-defined]
     page.wait_for_selector("#lr-status:has-text('Type to search 212 papers')")  # type: ignore[attr-defined]
     assert "assets/lunr.js" in fetched
+    # With the page: the manifest, the field lengths and every paper's title (5 files of 50).
+    titles = sorted(
+        p.relative_to(search_dir.parent).as_posix() for p in (search_dir / "titles").glob("*.json")
+    )
+    assert titles == [f"search/titles/{n:02d}.json" for n in range(5)]
     assert sorted(u for u in fetched if u.endswith(".json")) == [
         "search/lengths.json",
         "search/manifest.json",
+        *titles,
     ]
     fetched.clear()
     page.fill("#lr-query", "pairwise reward model")  # type: ignore[attr-defined]
     page.wait_for_selector('#lr-results[data-query="pairwise reward model"] li')  # type: ignore[attr-defined]
+    # The titles are listed from what the page loaded; the snippets follow from the doc chunks.
+    page.wait_for_selector('#lr-results[data-snippets="pairwise reward model"]')  # type: ignore[attr-defined]
+    first = page.locator("#lr-results li").first  # type: ignore[attr-defined]
+    assert first.locator("a.lr-result-title").get_attribute("href").endswith(f"/papers/{PAIRWISE}/")
+    assert first.locator(".lr-result-snippet mark").count() > 0
+    assert page.locator("#lr-results .lr-result-snippet:empty").count() == 0  # type: ignore[attr-defined]
     page.wait_for_timeout(200)  # type: ignore[attr-defined]
     shards = [u for u in fetched if u.startswith("search/terms/")]
     chunks = [u for u in fetched if u.startswith("search/docs/")]

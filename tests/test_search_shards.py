@@ -60,6 +60,24 @@ def decode(values: list[int]) -> list[tuple[int, int]]:
     return pairs
 
 
+def result_docs(files: dict[str, bytes]) -> list[dict[str, object]]:
+    """What the search page lists for each paper, by number: id, title and tags from the titles
+    files, the snippet from the doc chunks."""
+    manifest = json.loads(files[MANIFEST_FILE])
+    titles = [
+        row
+        for part in range(manifest["titles"])
+        for row in json.loads(files[f"search/titles/{part:02d}.json"])["docs"]
+    ]
+    snippets = [
+        text
+        for chunk in range(manifest["chunks"])
+        for text in json.loads(files[f"search/docs/{chunk:03d}.json"])["snippets"]
+    ]
+    assert len(titles) == len(snippets) == manifest["count"]
+    return [{"i": i, "t": t, "g": g, "s": s} for (i, t, g), s in zip(titles, snippets, strict=True)]
+
+
 def merged_index(files: dict[str, bytes]) -> tuple[dict, dict, list[str]]:
     """The index that all shards together describe, with paper ids as refs: postings by term
     ({field: {id: {}}}), field vectors ({"field/id": {term: score}}) scored as search.js scores
@@ -67,11 +85,7 @@ def merged_index(files: dict[str, bytes]) -> tuple[dict, dict, list[str]]:
     manifest = json.loads(files[MANIFEST_FILE])
     lengths = json.loads(files["search/" + manifest["lengths"]])
     count = manifest["count"]
-    ids = [
-        doc["i"]
-        for chunk in range(manifest["chunks"])
-        for doc in json.loads(files[f"search/docs/{chunk:03d}.json"])["docs"]
-    ]
+    ids = [doc["i"] for doc in result_docs(files)]
     assert len(ids) == count
     fields = [name for name, _ in manifest["fields"]]
     boosts = dict(manifest["fields"])
@@ -142,19 +156,13 @@ def test_the_result_list_data_is_the_single_index_s(bundled: Review, small: None
     files = sharded_files(bundled)
     manifest = json.loads(files[MANIFEST_FILE])
     single = build_search_index(bundled)
-    docs = [
-        doc
-        for chunk in range(manifest["chunks"])
-        for doc in json.loads(files[f"search/docs/{chunk:03d}.json"])["docs"]
-    ]
-    assert {doc.pop("i"): doc for doc in docs} == single["docs"]
+    docs = result_docs(files)
+    assert {doc.pop("i"): doc for doc in docs} == {
+        ref: {"t": doc["t"], "g": doc["g"], "s": doc["s"]} for ref, doc in single["docs"].items()
+    }
     assert manifest["tags"] == single["tags"]
     assert manifest["count"] == len(bundled.papers) == 212
-    ids = [
-        doc["i"]
-        for chunk in range(manifest["chunks"])
-        for doc in json.loads(files[f"search/docs/{chunk:03d}.json"])["docs"]
-    ]
+    ids = [doc["i"] for doc in result_docs(files)]
     for tag in bundled.taxonomy.tags:
         members = [ids[n] for n in json.loads(files[f"search/tags/{tag}.json"])]
         expected = sorted((p for p in bundled.papers if tag in p.tags), key=lambda p: p.id)
@@ -195,8 +203,11 @@ def test_editing_one_paper_s_tags_rewrites_only_a_few_files(bundled: Review, sma
     assert 0 < len(changed_shards) <= 6, sorted(changed_shards)
     rest = different - changed_shards
     changed_tags = {f"search/tags/{paper.tags[0]}.json", "search/tags/curriculum-learning.json"}
+    # The paper's line in its titles file (its tags); its snippet is unchanged.
     assert rest - changed_tags - {MANIFEST_FILE, "search/lengths.json"} == {
-        next(path for path in before if path.startswith("search/docs/") and PAIRWISE.encode() in before[path])
+        next(
+            path for path in before if path.startswith("search/titles/") and PAIRWISE.encode() in before[path]
+        )
     }
 
 
@@ -212,7 +223,10 @@ def test_a_new_paper_renumbers_no_other(bundled: Review, small: None) -> None:
     )
     after = sharded_files(replace(bundled, papers=(newcomer, *bundled.papers)))
     chunks = sorted(path for path in before if path.startswith("search/docs/"))
+    titles = sorted(path for path in before if path.startswith("search/titles/"))
+    assert len(chunks) > 1 and len(titles) > 1
     assert changed(before, after) & set(chunks) <= {chunks[-1]}
+    assert changed(before, after) & set(titles) <= {titles[-1]}
 
 
 def test_lunr_tokens_are_lunr_py_s() -> None:

@@ -44,6 +44,7 @@ def test_the_sharded_search_index_resolves_and_names_no_missing_file(sharded_rev
     for _, key in manifest["shards"]:
         assert (site / "search" / "terms" / f"{key}.json").is_file()
     assert len(list((site / "search" / "docs").glob("*.json"))) == manifest["chunks"]
+    assert len(list((site / "search" / "titles").glob("*.json"))) == manifest["titles"] > 1
     assert {p.stem for p in (site / "search" / "tags").glob("*.json")} == set(manifest["tags"])
 
 

@@ -88,7 +88,8 @@
 
   /* A source: {count, tags (id -> label), search(words, tag) -> Promise of refs (best first; with
    * no words, the tag's papers newest first, or none), docs(refs) -> Promise of
-   * [{i: id, t: title, g: tag ids, s: snippet, d: date}]}. */
+   * [{i: id, t: title, g: tag ids}], snippets(refs) -> Promise of the abstract snippets}. A source
+   * is ready once docs() needs no download: results are listed as soon as they are ranked. */
 
   function singleSource(manifest, base) {
     return fetchJson(new URL(manifest.index, base).href).then(function (data) {
@@ -112,8 +113,11 @@
         docs: function (refs) {
           return Promise.resolve(refs.map(function (ref) {
             var doc = data.docs[ref];
-            return { i: ref, t: doc.t, g: doc.g, s: doc.s, d: doc.d };
+            return { i: ref, t: doc.t, g: doc.g };
           }));
+        },
+        snippets: function (refs) {
+          return Promise.resolve(refs.map(function (ref) { return data.docs[ref].s; }));
         }
       };
     });
@@ -128,10 +132,16 @@
     var shards = {}, chunks = {}, members = {};
     var pipeline = lunr.Pipeline.load(["stemmer"]);  // the search pipeline lunr.py's indexes name
     var postings = Object.create(null);  // term -> per field {papers, scores}, decoded once
-    // Every query needs the field lengths (BM25's normalisation): fetch them now.
+    // Every query needs the field lengths (BM25's normalisation), and every result its title:
+    // fetch them now, with the page.
     var lengths = cached({}, "lengths", function () {
       return fetchJson(new URL(manifest.lengths, base).href);
     });
+    var titles = [];  // [id, title, tag ids] by paper number
+    var titleParts = [];
+    for (var part = 0; part < manifest.titles; part++) {
+      titleParts.push(fetchJson(new URL("titles/" + String(part).padStart(2, "0") + ".json", base).href));
+    }
 
     function url(path) { return new URL(path, base).href; }
 
@@ -313,35 +323,44 @@
       });
     }
 
-    return Promise.resolve({
-      count: manifest.count,
-      tags: manifest.tags,
-      search: function (words, tag) {
-        var found = words.length ? wordRefs(words) : Promise.resolve(null);  // null: no words
-        var inTag = tag ? tagRefs(tag) : Promise.resolve(null);
-        return Promise.all([found, inTag]).then(function (r) {
-          if (r[0] === null) return r[1] || [];
-          if (r[1] === null) return r[0];
-          var keep = new Set(r[1]);
-          return r[0].filter(function (ref) { return keep.has(ref); });
-        });
-      },
-      docs: function (refs) {
-        var size = manifest.chunk;
-        var wanted = {};
-        refs.forEach(function (ref) { wanted[Math.floor(Number(ref) / size)] = true; });
-        var numbers = Object.keys(wanted).map(Number);
-        return Promise.all(numbers.map(function (n) {
-          return cached(chunks, n, function () {
-            return fetchJson(url("docs/" + String(n).padStart(3, "0") + ".json"));
+    return Promise.all([lengths].concat(titleParts)).then(function (loaded) {
+      loaded.slice(1).forEach(function (part) { titles = titles.concat(part.docs); });
+      return {
+        count: manifest.count,
+        tags: manifest.tags,
+        search: function (words, tag) {
+          var found = words.length ? wordRefs(words) : Promise.resolve(null);  // null: no words
+          var inTag = tag ? tagRefs(tag) : Promise.resolve(null);
+          return Promise.all([found, inTag]).then(function (r) {
+            if (r[0] === null) return r[1] || [];
+            if (r[1] === null) return r[0];
+            var keep = new Set(r[1]);
+            return r[0].filter(function (ref) { return keep.has(ref); });
           });
-        })).then(function (loaded) {
-          return refs.map(function (ref) {
-            var n = Math.floor(Number(ref) / size);
-            return loaded[numbers.indexOf(n)].docs[Number(ref) - n * size];
+        },
+        docs: function (refs) {
+          return Promise.resolve(refs.map(function (ref) {
+            var doc = titles[Number(ref)];
+            return { i: doc[0], t: doc[1], g: doc[2] };
+          }));
+        },
+        snippets: function (refs) {
+          var size = manifest.chunk;
+          var wanted = {};
+          refs.forEach(function (ref) { wanted[Math.floor(Number(ref) / size)] = true; });
+          var numbers = Object.keys(wanted).map(Number);
+          return Promise.all(numbers.map(function (n) {
+            return cached(chunks, n, function () {
+              return fetchJson(url("docs/" + String(n).padStart(3, "0") + ".json"));
+            });
+          })).then(function (loaded) {
+            return refs.map(function (ref) {
+              var n = Math.floor(Number(ref) / size);
+              return loaded[numbers.indexOf(n)].snippets[Number(ref) - n * size];
+            });
           });
-        });
-      }
+        }
+      };
     });
   }
 
@@ -399,10 +418,20 @@
     });
     item.appendChild(tags);
     var snippet = document.createElement("p");
-    snippet.className = "lr-result-snippet";
-    snippet.innerHTML = highlight(doc.s, words);
+    snippet.className = "lr-result-snippet";  // filled in by fillSnippets
     item.appendChild(snippet);
     return item;
+  }
+
+  // The abstract snippets of a page of results, once they have arrived (sharded: fetched in doc
+  // chunks after the titles are listed). The list's data-snippets then names the query.
+  function fillSnippets(list, state, refs, items) {
+    state.source.snippets(refs).then(function (snippets) {
+      items.forEach(function (item, k) {
+        item.querySelector(".lr-result-snippet").innerHTML = highlight(snippets[k] || "", state.words);
+      });
+      if (items.length && items[0].parentNode === list) list.dataset.snippets = state.text;
+    }).catch(function () { /* the titles stay listed; the next query tries again */ });
   }
 
   function showStatus(root, state) {
@@ -432,15 +461,15 @@
         list.innerHTML = "";
         list.dataset.query = state.text;  // which query the list shows (typing may be ahead of it)
       }
-      var first = null;
-      docs.forEach(function (doc) {
+      var items = docs.map(function (doc) {
         var item = resultItem(state.source, doc, state.words, base);
-        first = first || item;
         list.appendChild(item);
+        return item;
       });
       state.shown += docs.length;
       showStatus(root, state);
-      return first;
+      fillSnippets(list, state, refs, items);
+      return items.length ? items[0] : null;
     });
   }
 
@@ -454,8 +483,9 @@
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("query") || "";
     select.value = params.get("tag") || "";
-    var timer = null;
     var latest = 0;  // typing may run ahead of the searches: only the newest one is shown
+    var running = null;  // the search under way, if any
+    var pending = false;  // the input changed while it ran
     var state = null;  // the search the list shows
 
     function failed() {
@@ -467,7 +497,7 @@
       var text = input.value, tag = select.value;
       var started = window.performance ? performance.now() : 0;
       function isCurrent() { return mine === latest; }
-      openSource(root).then(function (source) {
+      return openSource(root).then(function (source) {
         var words = tokens(text);
         return source.search(words, tag).then(function (refs) {
           var next = { source: source, text: text, words: words, tag: tag, refs: refs, shown: 0 };
@@ -488,11 +518,24 @@
       }).catch(function () { if (isCurrent()) failed(); });
     }
 
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(update, 60);
-    });
-    select.addEventListener("change", update);
+    // Search at once, with no typing pause; keystrokes that come while a search runs are
+    // coalesced into one search of the newest input when it ends.
+    function search() {
+      if (running) {
+        pending = true;
+        return;
+      }
+      running = update().then(function () {
+        running = null;
+        if (pending) {
+          pending = false;
+          search();
+        }
+      });
+    }
+
+    input.addEventListener("input", search);
+    select.addEventListener("change", search);
     if (more) {
       more.addEventListener("click", function () {
         if (!state) return;
@@ -515,7 +558,7 @@
         if (first) window.location.href = first.href;
       }
     });
-    update();
+    search();
     input.focus();
   }
 
