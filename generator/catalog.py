@@ -5,43 +5,49 @@ from __future__ import annotations
 from typing import Any
 
 from generator import __version__
-from generator.model import Review
-from generator.render import json_lines, tag_counts
+from generator.cache import content_key
+from generator.model import Paper, RelatedPaper, Review
+from generator.render import compact_json, json_lines, tag_counts
 
 CATALOG_FILE = "catalog.json"
 CATALOG_VERSION = 1
 
 
-def build_catalog(review: Review) -> dict[str, Any]:
+def catalog_paper(paper: Paper, related: tuple[RelatedPaper, ...]) -> dict[str, Any]:
+    """A paper's entry in catalog.json."""
+    return {
+        "id": paper.id,
+        "url": f"papers/{paper.id}/",
+        "title": paper.title,
+        "title_derived": paper.title_derived,
+        "tags": list(paper.tags),
+        "date": paper.date.to_text() if paper.date else None,
+        "authors_count": paper.authors_count,
+        # The page is "url"; the paper's own address (publisher, arXiv) is "source_url".
+        **{("source_url" if k == "url" else k): v for k, v in paper.meta.fields().items()},
+        "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
+        "related": [
+            {
+                "id": r.id,
+                "score": r.score,
+                "shared_tags": list(r.shared_tags),
+                "terms": list(r.terms),
+                "pinned": r.pinned,
+            }
+            for r in related
+        ],
+    }
+
+
+def build_catalog(review: Review, with_papers: bool = True) -> dict[str, Any]:
+    """The catalog; without the papers' entries (an empty list) if `with_papers` is false."""
     counts = tag_counts(review)
     return {
         "version": CATALOG_VERSION,
         "generator": f"litreview {__version__}",
-        "papers": [
-            {
-                "id": paper.id,
-                "url": f"papers/{paper.id}/",
-                "title": paper.title,
-                "title_derived": paper.title_derived,
-                "tags": list(paper.tags),
-                "date": paper.date.to_text() if paper.date else None,
-                "authors_count": paper.authors_count,
-                # The page is "url"; the paper's own address (publisher, arXiv) is "source_url".
-                **{("source_url" if k == "url" else k): v for k, v in paper.meta.fields().items()},
-                "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
-                "related": [
-                    {
-                        "id": r.id,
-                        "score": r.score,
-                        "shared_tags": list(r.shared_tags),
-                        "terms": list(r.terms),
-                        "pinned": r.pinned,
-                    }
-                    for r in review.related.get(paper.id, ())
-                ],
-            }
-            for paper in review.papers
-        ],
+        "papers": [catalog_paper(p, review.related.get(p.id, ())) for p in review.papers]
+        if with_papers
+        else [],
         "tags": [
             {
                 "id": tag.id,
@@ -61,5 +67,24 @@ def build_catalog(review: Review) -> dict[str, Any]:
     }
 
 
-def catalog_file(review: Review) -> dict[str, bytes]:
-    return {CATALOG_FILE: json_lines(build_catalog(review)).encode("utf-8")}
+def catalog_file(review: Review, memo: dict[str, str] | None = None) -> dict[str, bytes]:
+    """catalog.json. `memo` (a paper's JSON line by a hash of what it shows, from the cache) is
+    used and filled in: at 20,000 papers, encoding every entry takes a second."""
+    if memo is None:
+        return {CATALOG_FILE: json_lines(build_catalog(review)).encode("utf-8")}
+    lines, used = [], {}
+    for paper in review.papers:
+        related = review.related.get(paper.id, ())
+        key = content_key(
+            repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
+        )
+        line = memo.get(key)
+        if line is None:
+            line = compact_json(catalog_paper(paper, related))
+        lines.append(line)
+        used[key] = line
+    if used.keys() != memo.keys():  # left holding the lines of these papers only
+        memo.clear()
+        memo.update(used)
+    catalog = build_catalog(review, with_papers=False)
+    return {CATALOG_FILE: json_lines(catalog, encoded={"papers": lines}).encode("utf-8")}

@@ -21,6 +21,7 @@ from generator.slugs import id_of_identifier, unique_slug
 from generator.sources import find_source_files, read_source, read_sources
 from generator.store import (
     PaperFile,
+    imported_fields,
     load_papers,
     paper_path,
     refresh_from_sources,
@@ -124,24 +125,7 @@ def sync_key(project: Project, records: list[PaperFile]) -> str:
     return content_key(
         [path.relative_to(project.sources_dir).as_posix() for path in sources],
         [path.read_bytes() for path in sources],
-        [
-            repr(
-                (
-                    pf.paper.id,
-                    pf.paper.fingerprint,
-                    pf.paper.sources,
-                    pf.split,
-                    pf.paper.title,
-                    pf.paper.title_derived,
-                    pf.paper.abstract,
-                    pf.paper.date,
-                    pf.paper.authors_count,
-                    pf.paper.upvotes,
-                    pf.paper.meta,
-                )
-            )
-            for pf in records
-        ],
+        [imported_fields(record) for record in records],
     )
 
 

@@ -219,22 +219,26 @@ def pair_terms(
     return found
 
 
-def related_papers(
+# A related paper as chosen for a paper: its index, score, whether pinned, and the terms shared.
+Choice = tuple[int, float, bool, tuple[str, ...]]
+
+
+def related_choices(
     papers: Sequence[Paper],
     features: TextFeatures | None = None,
     k: int = RELATED_COUNT,
     vectors: np.ndarray | None = None,
     neighbours: Neighbourhood | None = None,
     terms_memo: dict[tuple[str, str], tuple[str, ...]] | None = None,
-) -> dict[str, tuple[RelatedPaper, ...]]:
-    """The k most related papers of each paper, after the person's pins and hides.
+) -> list[tuple[Choice, ...]]:
+    """For each paper, the k most related papers after the person's pins and hides.
 
     `vectors` (unit rows) replaces the default semantic vectors, e.g. sentence embeddings;
     `neighbours` and `terms_memo` (the "why" terms of pairs seen before, filled in here) come
     from the cache when the text has not changed.
     """
     if not papers:
-        return {}
+        return []
     features = features or TextFeatures.of(papers)
     if neighbours is None:
         vectors = semantic_vectors(papers) if vectors is None else vectors
@@ -268,19 +272,42 @@ def related_papers(
     )
     for (i, j), terms in zip(missing, pair_terms(features, missing), strict=True):
         memo[(papers[i].id, papers[j].id)] = terms
-    related: dict[str, tuple[RelatedPaper, ...]] = {}
-    for i, paper in enumerate(papers):
-        own = set(paper.tags)
-        related[paper.id] = tuple(
-            RelatedPaper(
-                id=papers[j].id,
-                score=round(float(np.round(vectors[i] @ vectors[j], 6)) if score is None else score, 4),
-                shared_tags=tuple(t for t in papers[j].tags if t in own),
-                terms=memo[(paper.id, papers[j].id)],
-                pinned=pinned,
+    return [
+        tuple(
+            (
+                j,
+                round(float(np.round(vectors[i] @ vectors[j], 6)) if score is None else score, 4),
+                pinned,
+                memo[(paper.id, papers[j].id)],
             )
             for j, score, pinned in chosen_of[i]
         )
+        for i, paper in enumerate(papers)
+    ]
+
+
+def related_papers(
+    papers: Sequence[Paper],
+    choices: list[tuple[Choice, ...]] | None = None,
+    vectors: np.ndarray | None = None,
+) -> dict[str, tuple[RelatedPaper, ...]]:
+    """The most related papers of each paper, after the person's pins and hides, with the tags
+    each shares with the paper. `choices`: related_choices of the same papers (e.g. from the
+    cache: they depend on the text, pins and hides, not on tags); made with `vectors` if not given."""
+    if choices is None:
+        choices = related_choices(papers, vectors=vectors)
+    related: dict[str, tuple[RelatedPaper, ...]] = {}
+    shared: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}  # few distinct pairs
+    for paper, chosen in zip(papers, choices, strict=True):
+        items = []
+        for j, score, pinned, terms in chosen:
+            pair = (paper.tags, papers[j].tags)
+            common = shared.get(pair)
+            if common is None:
+                own = set(paper.tags)
+                common = shared[pair] = tuple(t for t in papers[j].tags if t in own)
+            items.append(RelatedPaper(papers[j].id, score, common, terms, pinned))
+        related[paper.id] = tuple(items)
     return related
 
 

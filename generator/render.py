@@ -23,7 +23,7 @@ import jinja2
 from generator.abstracts import abstract_html, external_links, safe_url, summary
 from generator.cache import content_key
 from generator.charts import cooccurrence_chart, years_chart
-from generator.cite import bibtex_entry, csl_json
+from generator.cite import bibtex_entry, csl_json, csl_line
 from generator.errors import LitreviewError
 from generator.feeds import atom_feed, newest_added
 from generator.model import Paper, Review, Tag
@@ -88,20 +88,30 @@ def newest_first(papers: Iterable[Paper]) -> list[Paper]:
     )
 
 
-def json_lines(value: object) -> str:
-    """JSON with one line per item of each top-level list: diffs stay per paper, and the
-    C encoder does the work (indent= would use the pure-Python one, ten times slower)."""
+def compact_json(item: object) -> str:
+    """One line of JSON, keys sorted: the form json_lines gives each item."""
+    return json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
-    def compact(item: object) -> str:
-        return json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+def json_lines(value: object, encoded: Mapping[str, list[str]] | None = None) -> str:
+    """JSON with one line per item of each top-level list: diffs stay per paper, and the
+    C encoder does the work (indent= would use the pure-Python one, ten times slower).
+    `encoded`: top-level lists given as their items' compact_json lines (made earlier)."""
+
+    def lines(items: list[str]) -> str:
+        return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
 
     def block(item: object) -> str:
         if isinstance(item, list):
-            return "[\n" + ",\n".join(compact(x) for x in item) + "\n]" if item else "[]"
-        return compact(item)
+            return lines([compact_json(x) for x in item])
+        return compact_json(item)
 
     if isinstance(value, dict):
-        body = ",\n".join(f"{compact(k)}: {block(v)}" for k, v in sorted(value.items()))
+        given = encoded or {}
+        body = ",\n".join(
+            f"{compact_json(k)}: {lines(given[k]) if k in given else block(v)}"
+            for k, v in sorted(value.items())
+        )
         return "{\n" + body + "\n}\n"
     return block(value) + "\n"
 
@@ -111,13 +121,16 @@ def tag_counts(review: Review) -> Counter[str]:
 
 
 def _group_entries(review: Review, counts: Mapping[str, int]) -> list[dict[str, object]]:
+    group_of = {t.id: t.group for t in review.taxonomy.tags.values()}
+    papers_in: Counter[str] = Counter()  # papers with at least one tag of the group
+    for paper in review.papers:
+        papers_in.update({group_of[t] for t in paper.tags if t in group_of})
     entries = []
     for group in review.taxonomy.groups.values():
         tags = [(t, counts.get(t.id, 0)) for t in review.taxonomy.tags.values() if t.group == group.id]
         if not tags:
             continue
-        members = {p.id for p in review.papers if any(t.id in p.tags for t, _ in tags)}
-        entries.append({"group": group, "tags": tags, "paper_count": len(members)})
+        entries.append({"group": group, "tags": tags, "paper_count": papers_in[group.id]})
     return entries
 
 
@@ -132,6 +145,7 @@ class PageSet:
         self.kept: set[str] = set()
         self.keys: dict[str, str] = {}
         self._folded: dict[str, str] = {}
+        self.paper_keys: set[str] = set()  # the fragments the pages were made with
 
     def _claim(self, path: str) -> None:
         folded = path.casefold()
@@ -172,20 +186,11 @@ def templates_key(templates_dir: Path) -> str:
     return content_key([p.name for p in sources], [p.read_bytes() for p in sources])
 
 
-def _paper_page_key(
-    base: str, paper_key: str, tags: list[Tag], related: list[Listed], neighbours: tuple[Paper | None, ...]
-) -> str:
-    return content_key(
-        base,
-        paper_key,
-        [repr((t.id, t.label)) for t in tags],
-        [
-            repr((r.paper.id, r.paper.title, r.score, [(t.id, t.label) for t in r.shared_tags], r.terms))
-            + repr(r.pinned)
-            for r in related
-        ],
-        [repr((p.id, p.title) if p else None) for p in neighbours],
-    )
+def _paper_page_key(base: str, paper_key: str, shown: tuple[object, ...]) -> str:
+    """What a paper page is made from: the templates and code (base), the paper (paper_key), and
+    `shown`, a tuple of plain values (its tags' labels, its related papers' ids, titles, scores,
+    shared tags and terms, its neighbours' ids and titles): one repr and one hash per page."""
+    return content_key(base, paper_key, repr(shown))
 
 
 @dataclass(frozen=True)
@@ -208,16 +213,25 @@ class PaperJob:
 PARALLEL_MIN_PAGES = 2000
 
 
+# What a paper contributes to several files, made once per version of the paper and cached:
+# its BibTeX entry, its summary and its references.json line.
+Fragment = tuple[str, str, str]
+
+
+def paper_fragment(paper: Paper) -> Fragment:
+    return bibtex_entry(paper), summary(paper.abstract), csl_line(paper)
+
+
 def render_paper_pages(
-    templates_dir: Path, jobs: list[PaperJob], memo: dict[str, tuple[str, str]]
-) -> tuple[list[tuple[str, str, bytes]], dict[str, tuple[str, str]]]:
+    templates_dir: Path, jobs: list[PaperJob], memo: dict[str, Fragment]
+) -> tuple[list[tuple[str, str, bytes]], dict[str, Fragment]]:
     """Render paper pages: (path, key, Markdown) each, and the fragments made that `memo` lacked."""
     template = make_environment(templates_dir).get_template("paper.md.j2")
     pages, made = [], {}
     for job in jobs:
         fragment = memo.get(job.paper_key) or made.get(job.paper_key)
         if fragment is None:
-            fragment = made[job.paper_key] = (bibtex_entry(job.paper), summary(job.paper.abstract))
+            fragment = made[job.paper_key] = paper_fragment(job.paper)
         text = template.render(
             paper=job.paper,
             tags=list(job.tags),
@@ -236,7 +250,7 @@ def render_paper_pages(
 
 
 def _render_paper_jobs(
-    templates_dir: Path, jobs: list[PaperJob], memo: dict[str, tuple[str, str]]
+    templates_dir: Path, jobs: list[PaperJob], memo: dict[str, Fragment]
 ) -> list[tuple[str, str, bytes]]:
     """Paper pages rendered, half of them by a second process when there are many (rendering
     20,000 pages takes half a minute of one core, and the other core is idle then)."""
@@ -262,11 +276,11 @@ def render_pages(
     site_title: str,
     site_url: str = "",
     is_current: IsCurrent = _never,
-    fragments: dict[str, tuple[str, str]] | None = None,
+    fragments: dict[str, Fragment] | None = None,
 ) -> PageSet:
     """Every page and data file of the site. A paper page whose inputs are unchanged since its
     file was written (`is_current`) is kept rather than rendered: at 20,000 papers that is most
-    of the work of a rebuild. `fragments` (BibTeX entry and summary by paper key, from the cache)
+    of the work of a rebuild. `fragments` (paper_fragment by paper key, from the cache)
     is filled in for the next time."""
     env = make_environment(templates_dir)
     pages = PageSet()
@@ -275,12 +289,13 @@ def render_pages(
     counts = tag_counts(review)
     base_key = content_key(templates_key(templates_dir), site_url)
     paper_keys = {p.id: content_key(repr(p)) for p in review.papers}
+    pages.paper_keys = set(paper_keys.values())
     memo = fragments if fragments is not None else {}
 
-    def fragment(paper: Paper) -> tuple[str, str]:
+    def fragment(paper: Paper) -> Fragment:
         key = paper_keys[paper.id]
         if key not in memo:
-            memo[key] = (bibtex_entry(paper), summary(paper.abstract))
+            memo[key] = paper_fragment(paper)
         return memo[key]
 
     def bibtex_of(paper: Paper) -> str:
@@ -289,6 +304,7 @@ def render_pages(
     def summary_of(paper: Paper) -> str:
         return fragment(paper)[1]
 
+    labels = {t.id: (t.id, t.label) for t in tags.values()}
     tagged: dict[str, list[Paper]] = {t: [] for t in tags}
     for p in review.papers:
         for t in dict.fromkeys(p.tags):
@@ -304,24 +320,39 @@ def render_pages(
         place = place_in_topic.get((home_topic, paper.id)) if home_topic else None
         previous = siblings[place - 1] if place else None
         following = siblings[place + 1] if place is not None and place + 1 < len(siblings) else None
-        related = []
-        for item in review.related.get(paper.id, ()):
-            other = by_id[item.id]
-            related.append(
-                Listed(
-                    other,
-                    score=item.score,
-                    shared_tags=tuple(tags[t] for t in item.shared_tags if t in tags),
-                    terms=item.terms,
-                    pinned=item.pinned,
+        items = review.related.get(paper.id, ())
+        shown = (
+            tuple(labels[t] for t in paper.tags if t in tags),
+            tuple(
+                (
+                    item.id,
+                    by_id[item.id].title,
+                    item.score,
+                    tuple(labels[t] for t in item.shared_tags if t in tags),
+                    item.terms,
+                    item.pinned,
                 )
-            )
-        own_tags = [tags[t] for t in paper.tags if t in tags]
+                for item in items
+            ),
+            (previous.id, previous.title) if previous else None,
+            (following.id, following.title) if following else None,
+        )
         path = f"papers/{paper.id}.md"
-        key = _paper_page_key(base_key, paper_keys[paper.id], own_tags, related, (previous, following))
+        key = _paper_page_key(base_key, paper_keys[paper.id], shown)
         if is_current(path, key):
             pages.keep(path, key)
             continue
+        own_tags = [tags[t] for t in paper.tags if t in tags]
+        related = [
+            Listed(
+                by_id[item.id],
+                score=item.score,
+                shared_tags=tuple(tags[t] for t in item.shared_tags if t in tags),
+                terms=item.terms,
+                pinned=item.pinned,
+            )
+            for item in items
+        ]
         jobs.append(
             PaperJob(
                 path,
@@ -380,7 +411,7 @@ def render_pages(
             ),
         )
     pages.add("references.bib", "\n".join(bibtex_of(p) for p in sorted(review.papers, key=lambda p: p.id)))
-    pages.add("references.json", csl_json(review.papers))
+    pages.add("references.json", csl_json(review.papers, lambda p: fragment(p)[2]))
     groups = _group_entries(review, counts)
     pages.add(
         "topics/index.md",

@@ -111,13 +111,16 @@ def build_search_index(review: Review) -> dict[str, Any]:
     }
 
 
-def search_files(review: Review, mode: str = "auto") -> dict[str, bytes]:
-    """The search data files and lunr.js, by path under the docs dir."""
+def search_files(
+    review: Review, mode: str = "auto", known_terms: dict[str, str | None] | None = None
+) -> dict[str, bytes]:
+    """The search data files and lunr.js, by path under the docs dir. `known_terms` (sharded
+    layout): the lunr term of each token seen before, filled in (search_shards.Vocabulary)."""
     files = {LUNR_JS_FILE: lunr_js_path().read_bytes()}
     if resolved_mode(mode, len(review.papers)) == "sharded":
         from generator.search_shards import sharded_files
 
-        return {**files, **sharded_files(review)}
+        return {**files, **sharded_files(review, known_terms)}
     files[INDEX_FILE] = dumps(build_search_index(review))
     files[MANIFEST_FILE] = dumps(
         {

@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -286,23 +287,39 @@ def _die_with_parent() -> None:
         pass
 
 
-def _make_late(make: Callable[[], dict[str, bytes]], send: Any) -> None:
-    """In the worker process: make the late files and send them (or the error) back."""
+def _make_late(receive: Any, send: Any) -> None:
+    """In the worker process: receive what makes the late files, make them and send them (or the
+    error) back."""
     _die_with_parent()
     # One BLAS/OpenMP thread: the other core runs MkDocs.
     from threadpoolctl import threadpool_limits
 
     try:
+        make = receive.recv()
+        receive.close()
         with threadpool_limits(limits=1):
             files = make()
         send.send(("ok", files))
+    except BrokenPipeError:
+        pass  # the build stopped waiting (it was cancelled, or failed)
     except BaseException as exc:  # reported by the parent
-        send.send(("error", f"{type(exc).__name__}: {exc}"))
+        with contextlib.suppress(BrokenPipeError):
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-class _Late:
-    """The late data files (search index, catalog, map), made by another process while MkDocs
-    builds the pages in this one: MkDocs uses one core, and this work needs none of its output.
+def _send_task(connection: Any, make: Callable[[], dict[str, bytes]]) -> None:
+    try:
+        connection.send(make)
+    except OSError:
+        pass  # the worker died first: result() reports it and does the work here
+    finally:
+        connection.close()
+
+
+class LateJob:
+    """The late data files (search index, catalog, map), made by another process while this one
+    renders the pages and MkDocs builds them: MkDocs uses one core, and this work needs none of
+    their output. generate starts it as soon as the review is complete; build_site collects it.
     `make` must be picklable (the process is spawned, not forked: a forked child can hang in
     OpenMP once the parent has used it)."""
 
@@ -313,9 +330,15 @@ class _Late:
         if make is not None:
             context = multiprocessing.get_context("spawn")
             self.receive, send = context.Pipe(duplex=False)
-            self.process = context.Process(target=_make_late, args=(make, send), daemon=True)
+            task_receive, task_send = context.Pipe(duplex=False)
+            self.process = context.Process(target=_make_late, args=(task_receive, send), daemon=True)
             self.process.start()
             send.close()
+            task_receive.close()
+            # The review goes through a pipe from a thread: the new process reads it only once
+            # it has started Python and imported litreview (seconds), and this one goes on.
+            self.sender = threading.Thread(target=_send_task, args=(task_send, make), daemon=True)
+            self.sender.start()
 
     def result(self) -> dict[str, bytes] | None:
         if self.make is None:
@@ -326,13 +349,17 @@ class _Late:
             except EOFError:
                 status, value = "died", None
             self.process.join()
-            if status == "died":
-                # The worker was killed (by a signal, or the system's memory killer): do its
-                # work here instead.
-                log.warning("the search index and map worker stopped (exit code %s)", self.process.exitcode)
-                status, value = "ok", self.make()
             if status != "ok":
-                raise LitreviewError(f"computing the search index and map failed: {value}")
+                # The worker was killed (by a signal, or the system's memory killer), or failed
+                # (it could not find the review in the cache, say): do its work here instead,
+                # where an error in the work itself is raised with its traceback.
+                if status == "died":
+                    log.warning(
+                        "the search index and map worker stopped (exit code %s)", self.process.exitcode
+                    )
+                else:
+                    log.warning("the search index and map worker failed (%s); making them here", value)
+                value = self.make()
             self.files = value
         return self.files
 
@@ -363,7 +390,7 @@ def _place_late(
 
 
 @contextlib.contextmanager
-def _discarded_on_failure(folder: Path, late_files: _Late) -> Iterator[None]:
+def _discarded_on_failure(folder: Path, late_files: LateJob) -> Iterator[None]:
     """A build into `folder`: if it fails, the folder goes and site/ stays as it was."""
     try:
         yield
@@ -382,7 +409,7 @@ def build_site(
     taxonomy: Taxonomy,
     *,
     strict: bool = True,
-    late: Callable[[], dict[str, bytes]] | None = None,
+    late: LateJob | Callable[[], dict[str, bytes]] | None = None,
     is_late: Callable[[str], bool] = lambda path: False,
 ) -> BuiltSite:
     """Run MkDocs on project.docs_dir and make site/ the result.
@@ -398,7 +425,7 @@ def build_site(
     key = _full_build_key(project, mkdocs_config(project, taxonomy, target, strict))
     state = _read_state(project)
     incremental = state.get("key") == key and not state.get("removals") and (target / "index.html").is_file()
-    late_files = _Late(late)
+    late_files = late if isinstance(late, LateJob) else LateJob(late)
     if incremental and not state.get("pending"):
         try:
             _place_late(late_files.result(), project.docs_dir, [target], is_late)

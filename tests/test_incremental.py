@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ import pytest
 
 import generator.site as site_module
 from generator import maplayout
-from generator.cache import Cache, content_key
-from generator.errors import ProblemLog
+from generator.cache import BUCKETS, Cache, content_key
+from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
 from generator.pipeline import generate, load_review
 from generator.project import Project
@@ -142,9 +143,8 @@ def test_a_damaged_or_stale_cache_is_recomputed(review: Project) -> None:
     build(review)
     cache_dir = review.work_dir / "cache"
     names = sorted(p.name for p in cache_dir.glob("*.pickle"))
-    assert {"text-features.pickle", "neighbours.pickle", "map-layout.pickle", "parsed-records.pickle"} <= set(
-        names
-    )
+    expected = {"text-features.pickle", "neighbours.pickle", "map-layout.pickle", "parsed-records.00.pickle"}
+    assert expected <= set(names)
     reference = tree(review.docs_dir)
     for n, path in enumerate(sorted(cache_dir.glob("*.pickle"))):
         raw = bytearray(path.read_bytes())
@@ -175,6 +175,28 @@ def test_cache_entries_check_their_key_and_checksum(tmp_path: Path) -> None:
     assert cache.computed("other", key, lambda: calls.append(1) or 7) == 7
     assert cache.computed("other", key, lambda: calls.append(1) or 8) == 7
     assert calls == [1]
+
+
+def test_a_dict_in_buckets_rewrites_only_the_buckets_that_changed(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    key = content_key(["records"])
+    first = {content_key([str(n)]): n for n in range(200)}
+    cache.put_dict("records", key, first, {})
+    files = sorted(tmp_path.glob("records.*.pickle"))
+    assert len(files) == BUCKETS
+    assert cache.get_dict("records", key) == first
+    assert cache.get_dict("records", content_key(["other"])) == {}  # stale: nothing
+    stamps = {f: f.stat().st_mtime_ns for f in files}
+    time.sleep(0.01)
+    second = dict(first)
+    del second[content_key(["7"])]
+    second[content_key(["new"])] = -1
+    cache.put_dict("records", key, second, cache.get_dict("records", key))
+    assert cache.get_dict("records", key) == second
+    rewritten = [f for f in files if f.stat().st_mtime_ns != stamps[f]]
+    assert 1 <= len(rewritten) <= 2
+    files[0].write_bytes(b"damaged")  # a damaged bucket loses its part, nothing else
+    assert cache.get_dict("records", key).items() < second.items()
 
 
 def test_pair_terms_match_the_per_pair_definition() -> None:
@@ -256,3 +278,66 @@ def test_paper_pages_rendered_by_two_processes_are_the_same(
     assert parallel.files == serial.files
     assert parallel.keys == serial.keys
     assert len(fragments) == len(review.papers)
+
+
+def test_enrichment_from_a_warm_cache_after_tag_edits_is_the_cold_result(tmp_path: Path) -> None:
+    """Related choices and key terms are cached by text (and pins, hides, topic members): after
+    tag edits, what the cache gives is what computing everything afresh gives."""
+    from dataclasses import replace
+
+    from generator.pipeline import enrich
+
+    review = load_review(Project.at(REPO), ProblemLog())
+    warm = Cache(tmp_path / "warm")
+    enrich(review, warm, "lsa")
+    papers = list(review.papers)
+    for n in (3, 50, 120):  # move each to another topic, and give one a second topic
+        paper = papers[n]
+        other = next(t for t in review.taxonomy.tags if t not in paper.tags)
+        papers[n] = replace(paper, tags=(other, *paper.tags[1:]) if n != 50 else (*paper.tags, other))
+    edited = replace(review, papers=tuple(papers))
+    from_cache = enrich(edited, warm, "lsa")
+    cold = enrich(edited, Cache(tmp_path / "cold"), "lsa")
+    assert from_cache.related == cold.related
+    assert from_cache.key_terms == cold.key_terms
+    assert from_cache.key_terms != enrich(review, warm, "lsa").key_terms  # the edits moved some
+
+
+def test_catalog_lines_from_the_memo_give_the_same_catalog(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from generator.catalog import catalog_file
+    from generator.pipeline import enrich
+
+    review = enrich(load_review(Project.at(REPO), ProblemLog()), Cache(tmp_path), "lsa")
+    memo: dict[str, str] = {}
+    plain = catalog_file(review)
+    assert catalog_file(review, memo) == plain and len(memo) == len(review.papers)
+    assert catalog_file(review, memo) == plain
+    first = review.papers[0]
+    edited = replace(review, papers=(replace(first, title="A new title"), *review.papers[1:]))
+    assert catalog_file(edited, memo) == catalog_file(edited) != plain
+    assert len(memo) == len(review.papers)  # the old line of the edited paper is dropped
+
+
+def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files_itself(
+    review: Project,
+) -> None:
+    import pickle
+    from dataclasses import replace
+
+    from generator.site import LateJob
+
+    report = generate(review, ProblemLog(review.root), site_title=site_title(review), defer_late=True)
+    assert report.late is not None
+    report.late.cancel()
+    make = report.late.make
+    sent = pickle.loads(pickle.dumps(make))
+    assert sent.review is None and sent.cached is not None  # the review itself is not sent
+    expected = make()
+    assert sent() == expected
+    # A review the worker cannot find (a stale key): the build makes the files itself.
+    lost = replace(make, cached=replace(make.cached, choices_key="0" * 40))
+    with pytest.raises(LitreviewError):
+        pickle.loads(pickle.dumps(lost))()
+    assert LateJob(lost).result() == expected

@@ -265,3 +265,10 @@ def test_each_layout_has_a_manifest_that_names_it(bundled: Review) -> None:
     assert INDEX_FILE not in sharded
     assert single["assets/lunr.js"] == sharded["assets/lunr.js"]
     assert search_files(bundled).keys() == single.keys()  # auto: 212 papers take one file
+
+
+def test_terms_remembered_from_an_earlier_build_give_the_same_files(bundled: Review, small: None) -> None:
+    known: dict[str, str | None] = {}
+    first = sharded_files(bundled, known)
+    assert len(known) > 1000 and None in known.values()  # stop words are remembered too
+    assert sharded_files(bundled, dict(known)) == first == sharded_files(bundled)
