@@ -76,6 +76,10 @@ class Cache:
             self._path(name), MAGIC + checksum + b"\n" + key.encode("ascii") + b"\n" + payload, durable=False
         )
 
+    def forget(self, name: str) -> None:
+        """Remove the entry stored under `name`, if any."""
+        self._path(name).unlink(missing_ok=True)
+
     def get_dict(self, name: str, key: str) -> dict[Any, Any]:
         """A dict stored by put_dict (an empty one if there is none; damaged parts are left out)."""
         merged: dict[Any, Any] = {}

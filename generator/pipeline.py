@@ -37,6 +37,7 @@ from generator.search_index import search_mode as configured_search_mode
 from generator.site import LateJob, pages_changing
 from generator.store import PaperFile, cached_papers, load_papers, parsed_key
 from generator.taxonomy import load_taxonomy
+from generator.yamlio import files_under
 
 Progress = Callable[[str], None]
 
@@ -175,7 +176,7 @@ class LateFiles:
     def _files(self, review: Review, cache: Cache) -> dict[str, bytes]:
         known_terms = cache.get(TERMS_CACHE, TERMS_KEY) or {}
         count = len(known_terms)
-        files = search_files(review, self.search_mode, known_terms)
+        files = search_files(review, self.search_mode, known_terms, cache)
         if len(known_terms) != count:
             cache.put(TERMS_CACHE, TERMS_KEY, known_terms)
         before = cache.get_dict(CATALOG_CACHE, CATALOG_KEY)
@@ -391,6 +392,50 @@ def generate(
         log.problems.extend(done["problems"])
         taxonomy = load_taxonomy(project.tags_file, ProblemLog(project.root))
         return GenerateReport(None, taxonomy, done["papers"], done["pages"], 0, 0, [])
+    # The docs folder is about to change: until a build of these inputs succeeds (report.built),
+    # no build may take it for that of the inputs last built (a person may undo an edit whose
+    # build failed: the pages of the edit would stay).
+    cache.forget(GENERATED)
+    # With defer_late, another process makes the search index, catalog and map: it starts now
+    # (Python and litreview's imports take it a second) and gets the review once it is enriched.
+    late_job = LateJob() if defer_late else None
+    try:
+        return _generate(
+            project,
+            log,
+            cache,
+            read,
+            settings,
+            key,
+            late_job,
+            site_title,
+            site_url,
+            sync,
+            progress,
+            related_method,
+            search_mode,
+        )
+    except BaseException:
+        if late_job is not None:
+            late_job.cancel()
+        raise
+
+
+def _generate(
+    project: Project,
+    log: ProblemLog,
+    cache: Cache,
+    read: dict[str, bytes],
+    settings: list[str],
+    key: str,
+    late_job: LateJob | None,
+    site_title: str,
+    site_url: str,
+    sync: bool,
+    progress: Progress,
+    related_method: str,
+    search_mode: str,
+) -> GenerateReport:
     taxonomy = load_taxonomy(project.tags_file, log)
     mark = len(log.problems)
     records = load_papers(project.papers_dir, taxonomy if taxonomy.tags else None, log, cache, read)
@@ -412,38 +457,37 @@ def generate(
     progress("related papers")
     key_of_text = text_key(review.papers, related_method)
     review = enrich(review, cache, related_method, key_of_text)
+    papers_key = parsed_key(project.papers_dir, taxonomy if taxonomy.tags else None)
+    # A paper is what its record's bytes make of it (with the code and tags in papers_key).
+    paper_keys = {r.paper.id: content_key(papers_key, r.digest) for r in records if r.digest}
     cached = None
     if review.papers:
         cached = CachedReview(
-            parsed_key(project.papers_dir, taxonomy if taxonomy.tags else None),
+            papers_key,
             tuple(record.digest for record in records),
             choices_key(review.papers, key_of_text),
             review.taxonomy,
             dict(review.key_terms),
         )
     late_files = LateFiles(review, cache.directory, key_of_text, related_method, search_mode, cached)
-    # With defer_late, another process makes the search index, catalog and map from here on,
-    # while this one renders and writes the pages and MkDocs builds them.
-    late_job = LateJob(late_files) if defer_late else None
-    try:
-        return _render_and_write(
-            project,
-            log,
-            review,
-            cache,
-            late_files,
-            late_job,
-            imported,
-            settings,
-            key,
-            site_title=site_title,
-            site_url=site_url,
-            progress=progress,
-        )
-    except BaseException:
-        if late_job is not None:
-            late_job.cancel()
-        raise
+    if late_job is not None:
+        # From here on, while this process renders and writes the pages and MkDocs builds them.
+        late_job.submit(late_files, [project.docs_dir, project.site_dir])
+    return _render_and_write(
+        project,
+        log,
+        review,
+        cache,
+        late_files,
+        late_job,
+        imported,
+        settings,
+        key,
+        paper_keys,
+        site_title=site_title,
+        site_url=site_url,
+        progress=progress,
+    )
 
 
 def _render_and_write(
@@ -456,6 +500,7 @@ def _render_and_write(
     imported: ImportReport | None,
     settings: list[str],
     key: str,
+    paper_keys: dict[str, str],
     *,
     site_title: str,
     site_url: str,
@@ -465,7 +510,9 @@ def _render_and_write(
     state = PageState(cache, project.docs_dir)
     fragments = cache.get_dict("fragments", FRAGMENTS_KEY)
     known_fragments = dict(fragments)
-    pages = render_pages(review, project.templates_dir, site_title, site_url, state.is_current, fragments)
+    pages = render_pages(
+        review, project.templates_dir, site_title, site_url, state.is_current, fragments, paper_keys
+    )
     if fragments.keys() != known_fragments.keys():
         current = {k: v for k, v in fragments.items() if k in pages.paper_keys}
         cache.put_dict("fragments", FRAGMENTS_KEY, current, known_fragments)
@@ -473,7 +520,7 @@ def _render_and_write(
     pages.add(LUNR_JS_FILE, lunr_js_path().read_bytes())
     if late_job is not None:
         # Left as they are until build_site replaces them with the new ones.
-        for path in (p for p in _docs_files(project.docs_dir) if is_late(p)):
+        for path in (p for p in files_under(project.docs_dir) if is_late(p)):
             pages.keep(path)
     else:
         progress("search index and map")
@@ -498,15 +545,3 @@ def _render_and_write(
         late_job,
         lambda: cache.put(GENERATED, key, done_now),
     )
-
-
-def _docs_files(docs_dir: Path) -> list[str]:
-    """Every file under docs_dir, relative to it, with "/" separators (os.walk and string joins:
-    pathlib takes most of a second for 20,000 files)."""
-    found = []
-    root = str(docs_dir)
-    for dirpath, _, filenames in os.walk(root):
-        folder = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if folder == "." else folder + "/"
-        found.extend(prefix + name for name in filenames)
-    return found

@@ -277,18 +277,21 @@ def render_pages(
     site_url: str = "",
     is_current: IsCurrent = _never,
     fragments: dict[str, Fragment] | None = None,
+    paper_keys: Mapping[str, str] | None = None,
 ) -> PageSet:
     """Every page and data file of the site. A paper page whose inputs are unchanged since its
     file was written (`is_current`) is kept rather than rendered: at 20,000 papers that is most
     of the work of a rebuild. `fragments` (paper_fragment by paper key, from the cache)
-    is filled in for the next time."""
+    is filled in for the next time. `paper_keys` (a hash of each paper by id, e.g. of its
+    record's bytes) saves hashing each paper's repr."""
     env = make_environment(templates_dir)
     pages = PageSet()
     by_id = {p.id: p for p in review.papers}
     tags = review.taxonomy.tags
     counts = tag_counts(review)
     base_key = content_key(templates_key(templates_dir), site_url)
-    paper_keys = {p.id: content_key(repr(p)) for p in review.papers}
+    if paper_keys is None or any(p.id not in paper_keys for p in review.papers):
+        paper_keys = {p.id: content_key(repr(p)) for p in review.papers}
     pages.paper_keys = set(paper_keys.values())
     memo = fragments if fragments is not None else {}
 
@@ -466,16 +469,14 @@ def write_pages(
     expected = pages.paths()
     stale: list[Path] = []
     empty: list[Path] = []
-    for dirpath, _, filenames in os.walk(docs_dir, topdown=False):
-        folder = Path(dirpath)
-        gone = [
-            folder / name
-            for name in filenames
-            if (folder / name).relative_to(docs_dir).as_posix() not in expected
-        ]
+    top = str(docs_dir)
+    for dirpath, _, filenames in os.walk(top, topdown=False):
+        folder = os.path.relpath(dirpath, top).replace(os.sep, "/")
+        prefix = "" if folder == "." else folder + "/"
+        gone = [docs_dir / (prefix + name) for name in filenames if prefix + name not in expected]
         stale.extend(gone)
-        if folder != docs_dir and len(gone) == len(filenames):
-            empty.append(folder)
+        if prefix and len(gone) == len(filenames):
+            empty.append(docs_dir / folder)
     changing = False
     written: list[str] = []
     for rel, data in sorted(pages.files.items()):

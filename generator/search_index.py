@@ -13,6 +13,7 @@ page which one it has.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ import lunr
 import mkdocs
 
 from generator.abstracts import plain_text
-from generator.model import Paper, Review
+from generator.cache import Cache
+from generator.model import Paper, Review, Tag
 from generator.project import Project
 from generator.site import litreview_setting
 
@@ -77,15 +79,17 @@ def date_text(paper: Paper) -> str:
     return paper.date.to_text() if paper.date and paper.date.year else ""
 
 
+def tags_text(paper: Paper, tags: Mapping[str, Tag]) -> str:
+    """The text of a paper's tags field: each tag's label and id."""
+    return " ".join(f"{tags[t].label} {t.replace('-', ' ')}" for t in paper.tags if t in tags)
+
+
 def index_fields(review: Review) -> list[dict[str, str]]:
-    """The text lunr indexes for each paper, by field name (the same for both layouts)."""
+    """The text lunr indexes for each paper, by field name (the same for both layouts: the
+    sharded one makes the same texts field by field)."""
     tags = review.taxonomy.tags
     return [
-        {
-            "title": paper.title,
-            "tags": " ".join(f"{tags[t].label} {t.replace('-', ' ')}" for t in paper.tags if t in tags),
-            "abstract": plain_text(paper.abstract),
-        }
+        {"title": paper.title, "tags": tags_text(paper, tags), "abstract": plain_text(paper.abstract)}
         for paper in review.papers
     ]
 
@@ -112,15 +116,19 @@ def build_search_index(review: Review) -> dict[str, Any]:
 
 
 def search_files(
-    review: Review, mode: str = "auto", known_terms: dict[str, str | None] | None = None
+    review: Review,
+    mode: str = "auto",
+    known_terms: dict[str, str | None] | None = None,
+    cache: Cache | None = None,
 ) -> dict[str, bytes]:
-    """The search data files and lunr.js, by path under the docs dir. `known_terms` (sharded
-    layout): the lunr term of each token seen before, filled in (search_shards.Vocabulary)."""
+    """The search data files and lunr.js, by path under the docs dir. For the sharded layout,
+    `known_terms` is the lunr term of each token seen before, filled in (search_shards.Vocabulary),
+    and `cache` keeps the tokenised text fields (search_shards.text_fields)."""
     files = {LUNR_JS_FILE: lunr_js_path().read_bytes()}
     if resolved_mode(mode, len(review.papers)) == "sharded":
         from generator.search_shards import sharded_files
 
-        return {**files, **sharded_files(review, known_terms)}
+        return {**files, **sharded_files(review, known_terms, cache)}
     files[INDEX_FILE] = dumps(build_search_index(review))
     files[MANIFEST_FILE] = dumps(
         {

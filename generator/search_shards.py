@@ -32,8 +32,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
 from itertools import chain
+from pathlib import Path
 
 import numpy as np
 from lunr.stemmer import stemmer
@@ -42,6 +45,8 @@ from lunr.token import Token
 from lunr.trimmer import trimmer
 from scipy import sparse
 
+from generator.abstracts import plain_text
+from generator.cache import Cache, content_key
 from generator.model import Paper, Review
 from generator.search_index import (
     FIELDS,
@@ -49,8 +54,8 @@ from generator.search_index import (
     MANIFEST_VERSION,
     date_text,
     dumps,
-    index_fields,
     snippet,
+    tags_text,
 )
 
 K1 = 1.2  # lunr.Builder's BM25 parameters
@@ -169,25 +174,58 @@ def paper_order(papers: Sequence[Paper]) -> list[int]:
     return sorted(range(len(papers)), key=lambda i: (papers[i].added or "", papers[i].id))
 
 
+class _Numbering(dict[str, int]):
+    """Numbers distinct strings in the order they are first looked up."""
+
+    def __missing__(self, key: str) -> int:
+        self[key] = number = len(self)
+        return number
+
+
+@dataclass(frozen=True)
+class FieldTokens:
+    """One field of every paper, tokenised: the distinct raw tokens, and for each token
+    occurrence the number of its raw token and of its paper. What lunr makes of the tokens (the
+    stemmer, stop words) is applied per distinct token later, so this can be cached by text."""
+
+    table: list[str]
+    tokens: np.ndarray
+    papers: np.ndarray
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> FieldTokens:
+        table = _Numbering()
+        numbers, papers = [], []
+        for start in range(0, len(texts), BATCH):  # in batches: all tokens at once would take GBs
+            tokens = [lunr_tokens(text) for text in texts[start : start + BATCH]]
+            per_paper = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+            flat = list(chain.from_iterable(tokens))
+            numbers.append(np.fromiter(map(table.__getitem__, flat), dtype=np.int32, count=len(flat)))
+            papers.append(np.repeat(np.arange(start, start + len(tokens), dtype=np.int32), per_paper))
+        return cls(
+            list(table),
+            np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.int32),
+            np.concatenate(papers) if papers else np.zeros(0, dtype=np.int32),
+        )
+
+
 def count_terms(
-    texts: Sequence[dict[str, str]], known: TermMemo | None = None
+    texts: Sequence[dict[str, str]],
+    known: TermMemo | None = None,
+    given: Mapping[str, FieldTokens] | None = None,
 ) -> tuple[list[str], dict[str, sparse.csr_matrix], dict]:
     """lunr.py's terms (sorted as lunr.js sorts) and, per field, a term x paper matrix of counts
-    and each paper's field length. `known`: see Vocabulary."""
+    and each paper's field length. `known`: see Vocabulary; `given`: fields already tokenised
+    (`texts` need not hold them)."""
     vocabulary = Vocabulary(known)
     fields: dict[str, FieldCounts] = {}
     for field in FIELDS:
         name = field["field_name"]
-        numbers, papers = [], []
-        for start in range(0, len(texts), BATCH):  # in batches: all tokens at once would take GBs
-            tokens = [lunr_tokens(doc[name]) for doc in texts[start : start + BATCH]]
-            per_paper = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-            numbers.append(vocabulary.numbers(list(chain.from_iterable(tokens))))
-            papers.append(np.repeat(np.arange(start, start + len(tokens), dtype=np.int32), per_paper))
-        all_numbers = np.concatenate(numbers) if numbers else np.zeros(0, dtype=np.int32)
-        all_papers = np.concatenate(papers) if papers else np.zeros(0, dtype=np.int32)
+        tokens = given[name] if given and name in given else FieldTokens.of([doc[name] for doc in texts])
+        term_of_token = vocabulary.numbers(tokens.table)
+        all_numbers = term_of_token[tokens.tokens] if len(tokens.tokens) else np.zeros(0, dtype=np.int32)
         kept = all_numbers >= 0  # lunr counts a field's length after the stop word filter
-        fields[name] = FieldCounts(all_numbers[kept], all_papers[kept], len(texts))
+        fields[name] = FieldCounts(all_numbers[kept], tokens.papers[kept], len(texts))
     order = sorted(range(len(vocabulary.terms)), key=lambda n: utf16_key(vocabulary.terms[n]))
     rank = np.empty(len(order), dtype=np.int32)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
@@ -248,13 +286,43 @@ def term_shards(terms: list[str], matrices: dict[str, sparse.csr_matrix]) -> lis
     return shards
 
 
-def sharded_files(review: Review, known: TermMemo | None = None) -> dict[str, bytes]:
-    """Every file of the sharded layout, by path under the docs dir (`known`: see Vocabulary)."""
+# The code that tokenises the fields and makes snippets: a change to it makes new cache entries.
+TOKENS_KEY = content_key(
+    ["search-tokens", "1", metadata.version("lunr")],
+    [(Path(__file__).parent / name).read_bytes() for name in ("search_shards.py", "abstracts.py")],
+)
+
+
+def text_fields(papers: Sequence[Paper], cache: Cache | None) -> tuple[dict[str, FieldTokens], list[str]]:
+    """The title and abstract fields of `papers` tokenised, and their snippets: from the cache
+    when those texts are unchanged (a tag edit), else made and cached. Tokenising 20,000
+    abstracts takes seconds; their tags field, a few words each, is made every time."""
+    given: dict[str, FieldTokens] = {}
+    snippets: list[str] = []
+    for name in ("title", "abstract"):
+        raw = [paper.title if name == "title" else paper.abstract for paper in papers]
+        key = content_key(TOKENS_KEY, raw)
+        entry = cache.get(f"search-tokens-{name}", key) if cache is not None else None
+        if entry is None:
+            texts = raw if name == "title" else [plain_text(text) for text in raw]
+            entry = (FieldTokens.of(texts), [snippet(text) for text in texts] if name == "abstract" else [])
+            if cache is not None:
+                cache.put(f"search-tokens-{name}", key, entry)
+        given[name] = entry[0]
+        snippets = entry[1] or snippets
+    return given, snippets
+
+
+def sharded_files(
+    review: Review, known: TermMemo | None = None, cache: Cache | None = None
+) -> dict[str, bytes]:
+    """Every file of the sharded layout, by path under the docs dir (`known`: see Vocabulary;
+    `cache`: see text_fields)."""
     order = paper_order(review.papers)
     papers = [review.papers[i] for i in order]
-    all_texts = index_fields(review)
-    texts = [all_texts[i] for i in order]
-    terms, matrices, lengths = count_terms(texts, known)
+    given, snippets = text_fields(papers, cache)
+    texts = [{"tags": tags_text(paper, review.taxonomy.tags)} for paper in papers]
+    terms, matrices, lengths = count_terms(texts, known, given)
     files: dict[str, bytes] = {}
     shards = []
     for first, rows in term_shards(terms, matrices):
@@ -270,9 +338,7 @@ def sharded_files(review: Review, known: TermMemo | None = None) -> dict[str, by
             }
         )
     for chunk, start in enumerate(range(0, len(papers), CHUNK)):
-        files[f"search/docs/{chunk:03d}.json"] = dumps(
-            {"snippets": [snippet(text["abstract"]) for text in texts[start : start + CHUNK]]}
-        )
+        files[f"search/docs/{chunk:03d}.json"] = dumps({"snippets": snippets[start : start + CHUNK]})
     # Newest first, as the single index lists a topic: by date, then by id.
     newest = sorted(range(len(papers)), key=lambda n: papers[n].id)
     newest.sort(key=lambda n: date_text(papers[n]), reverse=True)

@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -39,7 +38,7 @@ from generator.cache import content_key
 from generator.errors import LitreviewError
 from generator.model import Taxonomy
 from generator.project import Project
-from generator.yamlio import atomic_write_bytes, holds
+from generator.yamlio import atomic_write_bytes, files_under, holds
 
 log = logging.getLogger("litreview")
 
@@ -287,63 +286,85 @@ def _die_with_parent() -> None:
         pass
 
 
+@dataclass(frozen=True)
+class LateFilesMade:
+    """The late files made: the name of every one, and the bytes of those that may differ from
+    the copies in the folders the worker compared them with (all of them if it compared none)."""
+
+    names: frozenset[str]
+    changed: dict[str, bytes]
+
+
+def _changed(files: dict[str, bytes], compare: list[Path]) -> LateFilesMade:
+    changed = {
+        rel: data
+        for rel, data in files.items()
+        if not compare or not all(holds(d / rel, data) for d in compare)
+    }
+    return LateFilesMade(frozenset(files), changed)
+
+
 def _make_late(receive: Any, send: Any) -> None:
-    """In the worker process: receive what makes the late files, make them and send them (or the
-    error) back."""
+    """In the worker process: wait for what makes the late files, make them and send back those
+    that differ from the copies on disk (or the error)."""
     _die_with_parent()
     # One BLAS/OpenMP thread: the other core runs MkDocs.
     from threadpoolctl import threadpool_limits
 
+    import generator.pipeline  # noqa: F401  (imported while the build reads the review)
+
     try:
-        make = receive.recv()
+        task = receive.recv()
         receive.close()
+        if task is None:
+            return
+        make, compare = task
         with threadpool_limits(limits=1):
-            files = make()
-        send.send(("ok", files))
-    except BrokenPipeError:
+            made = _changed(make(), compare)
+        send.send(("ok", made))
+    except (BrokenPipeError, EOFError):
         pass  # the build stopped waiting (it was cancelled, or failed)
     except BaseException as exc:  # reported by the parent
         with contextlib.suppress(BrokenPipeError):
             send.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _send_task(connection: Any, make: Callable[[], dict[str, bytes]]) -> None:
-    try:
-        connection.send(make)
-    except OSError:
-        pass  # the worker died first: result() reports it and does the work here
-    finally:
-        connection.close()
-
-
 class LateJob:
     """The late data files (search index, catalog, map), made by another process while this one
     renders the pages and MkDocs builds them: MkDocs uses one core, and this work needs none of
-    their output. generate starts it as soon as the review is complete; build_site collects it.
-    `make` must be picklable (the process is spawned, not forked: a forked child can hang in
-    OpenMP once the parent has used it)."""
+    their output. generate starts the process once it knows there is work to do (it starts
+    Python and imports litreview meanwhile) and submits the work once the review is enriched;
+    build_site collects the files. `make` must be picklable (the process is spawned, not
+    forked: a forked child can hang in OpenMP once the parent has used it)."""
 
-    def __init__(self, make: Callable[[], dict[str, bytes]] | None) -> None:
-        self.make = make
-        self.files: dict[str, bytes] | None = None
-        self.process: Any = None
+    def __init__(
+        self, make: Callable[[], dict[str, bytes]] | None = None, compare: list[Path] | None = None
+    ) -> None:
+        self.make: Callable[[], dict[str, bytes]] | None = None
+        self.made: LateFilesMade | None = None
+        context = multiprocessing.get_context("spawn")
+        self.receive, send = context.Pipe(duplex=False)
+        task_receive, self.task_send = context.Pipe(duplex=False)
+        self.process: Any = context.Process(target=_make_late, args=(task_receive, send), daemon=True)
+        self.process.start()
+        send.close()
+        task_receive.close()
         if make is not None:
-            context = multiprocessing.get_context("spawn")
-            self.receive, send = context.Pipe(duplex=False)
-            task_receive, task_send = context.Pipe(duplex=False)
-            self.process = context.Process(target=_make_late, args=(task_receive, send), daemon=True)
-            self.process.start()
-            send.close()
-            task_receive.close()
-            # The review goes through a pipe from a thread: the new process reads it only once
-            # it has started Python and imported litreview (seconds), and this one goes on.
-            self.sender = threading.Thread(target=_send_task, args=(task_send, make), daemon=True)
-            self.sender.start()
+            self.submit(make, compare or [])
 
-    def result(self) -> dict[str, bytes] | None:
+    def submit(self, make: Callable[[], dict[str, bytes]], compare: list[Path]) -> None:
+        """Have the worker make the files; it sends back those that differ from their copies
+        under the `compare` folders."""
+        self.make = make
+        with contextlib.suppress(OSError):  # the worker died first: result() does the work here
+            self.task_send.send((make, compare))
+        self.task_send.close()
+
+    def result(self) -> LateFilesMade | None:
         if self.make is None:
+            self.cancel()
             return None
-        if self.files is None:
+        if self.made is None:
             try:
                 status, value = self.receive.recv()
             except EOFError:
@@ -359,30 +380,38 @@ class LateJob:
                     )
                 else:
                     log.warning("the search index and map worker failed (%s); making them here", value)
-                value = self.make()
-            self.files = value
-        return self.files
+                value = _changed(self.make(), [])
+            self.made = value
+        return self.made
 
     def cancel(self) -> None:
-        if self.process is not None and self.process.is_alive():
+        if self.process.is_alive():
             self.process.kill()
             self.process.join()
 
 
+def _collected(job: LateJob | None) -> LateFilesMade | None:
+    return job.result() if job is not None else None
+
+
 def _place_late(
-    files: dict[str, bytes] | None, docs_dir: Path, site_dirs: list[Path], is_late: Callable[[str], bool]
+    made: LateFilesMade | None, docs_dir: Path, site_dirs: list[Path], is_late: Callable[[str], bool]
 ) -> None:
-    """Make the late files in docs_dir and in each site folder exactly `files` (writing only the
-    ones that differ, removing late files that are no longer made); None: there are none to place."""
-    if files is None:
+    """Make the late files in docs_dir and in each site folder exactly those made: write the
+    changed ones (if their bytes differ), remove late files no longer made; None: none to place."""
+    if made is None:
         return
+    # Late files are data files at the top or in a few folders (search/): look only there, not
+    # at the 20,000 pages of a large site.
+    folders = sorted({rel.split("/", 1)[0] for rel in made.names if "/" in rel})
     for root in [docs_dir, *site_dirs]:
-        for dirpath, _, filenames in os.walk(root):
-            for name in filenames:
-                rel = (Path(dirpath) / name).relative_to(root).as_posix()
-                if is_late(rel) and rel not in files:
-                    (Path(dirpath) / name).unlink()
-        for rel, data in files.items():
+        present = [e.name for e in os.scandir(root) if e.is_file()] if root.is_dir() else []
+        for folder in folders:
+            present.extend(f"{folder}/{rel}" for rel in files_under(root / folder))
+        for rel in present:
+            if is_late(rel) and rel not in made.names:
+                (root / rel).unlink()
+        for rel, data in made.changed.items():
             target = root / rel
             if holds(target, data):
                 continue
@@ -390,7 +419,7 @@ def _place_late(
 
 
 @contextlib.contextmanager
-def _discarded_on_failure(folder: Path, late_files: LateJob) -> Iterator[None]:
+def _discarded_on_failure(folder: Path, late_files: LateJob | None) -> Iterator[None]:
     """A build into `folder`: if it fails, the folder goes and site/ stays as it was."""
     try:
         yield
@@ -401,7 +430,8 @@ def _discarded_on_failure(folder: Path, late_files: LateJob) -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     finally:
-        late_files.cancel()
+        if late_files is not None:
+            late_files.cancel()
 
 
 def build_site(
@@ -425,12 +455,13 @@ def build_site(
     key = _full_build_key(project, mkdocs_config(project, taxonomy, target, strict))
     state = _read_state(project)
     incremental = state.get("key") == key and not state.get("removals") and (target / "index.html").is_file()
-    late_files = late if isinstance(late, LateJob) else LateJob(late)
+    late_files = late if isinstance(late, LateJob) else LateJob(late) if late is not None else None
     if incremental and not state.get("pending"):
         try:
-            _place_late(late_files.result(), project.docs_dir, [target], is_late)
+            _place_late(_collected(late_files), project.docs_dir, [target], is_late)
         finally:
-            late_files.cancel()
+            if late_files is not None:
+                late_files.cancel()
         return BuiltSite(target, "up to date", 0)
     if incremental:
         staging = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
@@ -438,7 +469,7 @@ def build_site(
             config = mkdocs_config(project, taxonomy, target, strict)
             with _reproducible_dates(), _staged_writes(target, staging):
                 mkdocs_build(config, dirty=True)
-            files = late_files.result()
+            files = _collected(late_files)
         built = _move_staged(staging, target)
         _place_late(files, project.docs_dir, [target], is_late)
         shutil.rmtree(staging, ignore_errors=True)
@@ -450,7 +481,7 @@ def build_site(
         config = mkdocs_config(project, taxonomy, fresh, strict)
         with _reproducible_dates():
             mkdocs_build(config)
-        _place_late(late_files.result(), project.docs_dir, [fresh], is_late)
+        _place_late(_collected(late_files), project.docs_dir, [fresh], is_late)
     os.chmod(fresh, 0o755)
     old = project.root / ".site.old"
     if target.exists():

@@ -20,7 +20,7 @@ from generator import maplayout
 from generator.cache import BUCKETS, Cache, content_key
 from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
-from generator.pipeline import generate, load_review
+from generator.pipeline import generate, is_late, load_review
 from generator.project import Project
 from generator.related import TextFeatures, pair_terms
 from generator.site import BuiltSite, build_site, published_url, site_title
@@ -29,10 +29,16 @@ from tests.conftest import FIXTURES, REPO, copy_review
 ARXIV_SAMPLE = FIXTURES / "formats" / "arxiv-75k__first-30.jsonl.gz"
 
 
-def build(project: Project, strict: bool = True) -> BuiltSite:
+def build(project: Project, strict: bool = True, worker: bool = False) -> BuiltSite:
+    """generate + build_site; with `worker`, as `litreview build` does it: the search index,
+    catalog and map made by another process, which sends back only the files that changed."""
     log = ProblemLog(project.root)
-    report = generate(project, log, site_title=site_title(project), site_url=published_url(project))
-    return build_site(project, report.taxonomy, strict=strict)
+    report = generate(
+        project, log, site_title=site_title(project), site_url=published_url(project), defer_late=worker
+    )
+    built = build_site(project, report.taxonomy, strict=strict, late=report.late, is_late=is_late)
+    report.built()
+    return built
 
 
 def tree(path: Path) -> dict[str, str]:
@@ -52,16 +58,16 @@ def add_tag(project: Project, paper_id: str, tag: str) -> None:
 
 @pytest.fixture(scope="module")
 def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """One review built, rebuilt unchanged, then rebuilt after a tag edit; and a fresh full
-    build of the edited content to compare with."""
+    """One review built, rebuilt unchanged, then rebuilt after a tag edit, as `litreview build`
+    does (with the worker); and a fresh full build of the edited content without it."""
     project = copy_review(tmp_path_factory.mktemp("incremental") / "review")
-    first = build(project)
+    first = build(project, worker=True)
     before = tree(project.site_dir)
-    unchanged = build(project)
+    unchanged = build(project, worker=True)
     after_unchanged = tree(project.site_dir)
     paper_id = sorted(p.stem for p in project.papers_dir.glob("*.yaml"))[0]
     add_tag(project, paper_id, "llm-agents")
-    edited = build(project)
+    edited = build(project, worker=True)
     fresh = copy_review(tmp_path_factory.mktemp("fresh") / "review")
     for record in project.papers_dir.glob("*.yaml"):
         (fresh.papers_dir / record.name).write_bytes(record.read_bytes())
@@ -340,4 +346,18 @@ def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files
     lost = replace(make, cached=replace(make.cached, choices_key="0" * 40))
     with pytest.raises(LitreviewError):
         pickle.loads(pickle.dumps(lost))()
-    assert LateJob(lost).result() == expected
+    made = LateJob(lost).result()
+    assert made is not None and made.changed == expected and made.names == set(expected)
+
+
+def test_undoing_an_edit_whose_build_failed_rebuilds_the_pages(review: Project) -> None:
+    build(review, worker=True)
+    reference = tree(review.site_dir)
+    record = sorted(review.papers_dir.glob("*.yaml"))[0]
+    original = record.read_bytes()
+    add_tag(review, record.stem, "llm-agents")
+    # The pages of the edit are written, then the build stops before the site is made.
+    generate(review, ProblemLog(review.root), site_title=site_title(review), site_url=published_url(review))
+    record.write_bytes(original)  # the person undoes the edit
+    assert build(review, worker=True).mode == "incremental"
+    assert tree(review.site_dir) == reference

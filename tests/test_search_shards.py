@@ -14,6 +14,7 @@ import pytest
 from lunr.tokenizer import Tokenizer
 
 from generator import search_shards
+from generator.cache import Cache
 from generator.errors import LitreviewError, ProblemLog
 from generator.model import Paper, Review
 from generator.pipeline import load_review
@@ -272,3 +273,20 @@ def test_terms_remembered_from_an_earlier_build_give_the_same_files(bundled: Rev
     first = sharded_files(bundled, known)
     assert len(known) > 1000 and None in known.values()  # stop words are remembered too
     assert sharded_files(bundled, dict(known)) == first == sharded_files(bundled)
+
+
+def test_text_fields_from_the_cache_give_the_same_files(bundled: Review, small: None, tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    expected = sharded_files(bundled)
+    assert sharded_files(bundled, cache=cache) == expected  # cold: tokenised and cached
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "search-tokens-title.pickle",
+        "search-tokens-abstract.pickle",
+    }
+    assert sharded_files(bundled, cache=cache) == expected  # warm
+    paper = next(p for p in bundled.papers if p.id == PAIRWISE)
+    edits = {paper.id: replace(paper, tags=(*paper.tags[1:], "curriculum-learning"))}
+    edited = replace(bundled, papers=tuple(edits.get(p.id, p) for p in bundled.papers))
+    assert sharded_files(edited, cache=cache) == sharded_files(edited) != expected
+    retitled = replace(bundled, papers=tuple(replace(p, title=p.title + " again") for p in bundled.papers))
+    assert sharded_files(retitled, cache=cache) == sharded_files(retitled)
