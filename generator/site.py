@@ -308,6 +308,11 @@ def _make_late(receive: Any, send: Any) -> None:
     """In the worker process: wait for what makes the late files, make them and send back those
     that differ from the copies on disk (or the error)."""
     _die_with_parent()
+    # Below the build's priority: in a full build both cores render pages first, and this work
+    # should take only what they leave (it has all of MkDocs' run to finish); in a rebuild one
+    # core is idle anyway.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     # One BLAS/OpenMP thread: the other core runs MkDocs.
     from threadpoolctl import threadpool_limits
 
