@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import html
 import json
 import logging
@@ -148,6 +149,18 @@ def _reproducible_dates() -> Iterator[None]:
         yield
     finally:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """While MkDocs runs, the garbage collector leaves alone the objects that exist already (the
+    review of a large build: 700,000 of them, walked at every full collection, 3% of MkDocs'
+    time at 20,000 papers)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def recover_site(project: Project) -> None:
@@ -472,7 +485,7 @@ def build_site(
         staging = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
         with _discarded_on_failure(staging, late_files):
             config = mkdocs_config(project, taxonomy, target, strict)
-            with _reproducible_dates(), _staged_writes(target, staging):
+            with _reproducible_dates(), _staged_writes(target, staging), _frozen_heap():
                 mkdocs_build(config, dirty=True)
             files = _collected(late_files)
         built = _move_staged(staging, target)
@@ -484,7 +497,7 @@ def build_site(
     fresh = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
     with _discarded_on_failure(fresh, late_files):
         config = mkdocs_config(project, taxonomy, fresh, strict)
-        with _reproducible_dates():
+        with _reproducible_dates(), _frozen_heap():
             mkdocs_build(config)
         _place_late(_collected(late_files), project.docs_dir, [fresh], is_late)
     os.chmod(fresh, 0o755)

@@ -348,3 +348,20 @@ def test_no_serious_accessibility_violations(tab: object, server: str, url: str)
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], json.dumps(serious)
+
+
+def test_a_search_page_older_than_its_index_says_what_to_do(tab: object, site: Path, tmp_path: Path) -> None:
+    """A review's templates are its own copies: a search.js of another index layout says so."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    manifest = copy / "search" / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "version": 2}), encoding="utf-8")
+    httpd, url = serve(copy)
+    try:
+        page = tab
+        page.goto(url + "search/?query=reward")  # type: ignore[attr-defined]
+        status = page.locator("#lr-status")  # type: ignore[attr-defined]
+        page.wait_for_function("() => /version 2/.test(document.querySelector('#lr-status').textContent)")  # type: ignore[attr-defined]
+        assert "Copy templates/assets/search.js" in status.inner_text()
+    finally:
+        httpd.shutdown()

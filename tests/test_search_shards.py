@@ -23,6 +23,7 @@ from generator.search_index import (
     FIELDS,
     INDEX_FILE,
     MANIFEST_FILE,
+    MANIFEST_VERSION,
     build_search_index,
     resolved_mode,
     search_files,
@@ -290,3 +291,8 @@ def test_text_fields_from_the_cache_give_the_same_files(bundled: Review, small: 
     assert sharded_files(edited, cache=cache) == sharded_files(edited) != expected
     retitled = replace(bundled, papers=tuple(replace(p, title=p.title + " again") for p in bundled.papers))
     assert sharded_files(retitled, cache=cache) == sharded_files(retitled)
+
+
+def test_the_search_page_reads_the_index_version_the_generator_writes() -> None:
+    script = (REPO / "templates" / "assets" / "search.js").read_text(encoding="utf-8")
+    assert f"var MANIFEST_VERSION = {MANIFEST_VERSION};" in script

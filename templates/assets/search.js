@@ -10,6 +10,7 @@
   "use strict";
 
   var PAGE = 20;  // results shown at once; "Show more" adds as many
+  var MANIFEST_VERSION = 3;  // the layout of search/ this script reads (generator/search_index.py)
   // The last word is matched as a prefix (it may still be being typed) once its stem has this
   // many characters: "m*" would expand to thousands of terms (and, sharded, fetch many shards).
   var MIN_PREFIX = 3;
@@ -371,6 +372,14 @@
       var ready = window.lunr ? Promise.resolve() : loadScript(lunrUrl);
       return Promise.all([ready, fetchJson(manifestUrl)]).then(function (r) {
         var manifest = r[1];
+        if (manifest.version !== MANIFEST_VERSION) {
+          // A review's templates are its own copies: this script is older or newer than the
+          // litreview that built the index.
+          var error = new Error("The search index is version " + manifest.version + "; this page reads version " +
+                                MANIFEST_VERSION + ". Copy templates/assets/search.js from this litreview.");
+          error.shown = true;
+          throw error;
+        }
         if (manifest.mode === "sharded") return shardedSource(manifest, manifestUrl);
         return singleSource(manifest, manifestUrl);
       });
@@ -488,8 +497,9 @@
     var pending = false;  // the input changed while it ran
     var state = null;  // the search the list shows
 
-    function failed() {
-      root.querySelector("#lr-status").textContent = "The search index could not be loaded.";
+    function failed(error) {
+      root.querySelector("#lr-status").textContent =
+        error && error.shown ? error.message : "The search index could not be loaded.";
     }
 
     function update() {
@@ -515,7 +525,7 @@
             window.history.replaceState(window.history.state, "", url.href);
           });
         });
-      }).catch(function () { if (isCurrent()) failed(); });
+      }).catch(function (error) { if (isCurrent()) failed(error); });
     }
 
     // Search at once, with no typing pause; keystrokes that come while a search runs are
