@@ -37,6 +37,7 @@ from mkdocs.utils.yaml import get_yaml_loader
 from generator import __version__
 from generator.cache import content_key
 from generator.errors import LitreviewError
+from generator.mkdocs_parts import build_in_parts, can_split, dirty_build_patched, split_parts
 from generator.model import Taxonomy
 from generator.project import Project
 from generator.yamlio import atomic_write_bytes, files_under, holds
@@ -139,7 +140,7 @@ def mkdocs_config(project: Project, taxonomy: Taxonomy, site_dir: Path, strict: 
 
 
 @contextlib.contextmanager
-def _reproducible_dates() -> Iterator[None]:
+def reproducible_dates() -> Iterator[None]:
     # MkDocs stamps the build date into sitemap.xml.gz; a fixed epoch keeps builds identical.
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
@@ -228,13 +229,6 @@ def pages_changing(project: Project, removing: bool) -> None:
         _write_state(project, state)
 
 
-class _DropDirtyWarning(logging.Filter):
-    # MkDocs warns that dirty builds may leave navigation stale. Ours are only made when the
-    # navigation and settings are unchanged, and strict mode would fail on the warning.
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()
-
-
 @contextlib.contextmanager
 def _staged_writes(site_dir: Path, staging: Path) -> Iterator[None]:
     """Send every file MkDocs writes under site_dir to staging instead, so a failed build
@@ -260,20 +254,8 @@ def _staged_writes(site_dir: Path, staging: Path) -> Iterator[None]:
         (mkdocs_build_module, "open", staged_open),
         (mkdocs_files_module, "open", staged_open),
     ]
-    saved = [(module, name, module.__dict__.get(name)) for module, name, _ in patches]
-    for module, name, value in patches:
-        setattr(module, name, value)
-    dirty_filter = _DropDirtyWarning()
-    logging.getLogger("mkdocs.commands.build").addFilter(dirty_filter)
-    try:
+    with dirty_build_patched(patches):
         yield
-    finally:
-        logging.getLogger("mkdocs.commands.build").removeFilter(dirty_filter)
-        for module, name, value in saved:
-            if value is None:
-                delattr(module, name)
-            else:
-                setattr(module, name, value)
 
 
 def _move_staged(staging: Path, site_dir: Path) -> int:
@@ -288,7 +270,7 @@ def _move_staged(staging: Path, site_dir: Path) -> int:
     return pages
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: be killed when the parent dies (a killed build leaves no worker behind)."""
     try:
         import ctypes
@@ -320,7 +302,7 @@ def _changed(files: dict[str, bytes], compare: list[Path]) -> LateFilesMade:
 def _make_late(receive: Any, send: Any) -> None:
     """In the worker process: wait for what makes the late files, make them and send back those
     that differ from the copies on disk (or the error)."""
-    _die_with_parent()
+    die_with_parent()
     # Below the build's priority: in a full build both cores render pages first, and this work
     # should take only what they leave (it has all of MkDocs' run to finish); in a rebuild one
     # core is idle anyway.
@@ -452,6 +434,14 @@ def _discarded_on_failure(folder: Path, late_files: LateJob | None) -> Iterator[
             late_files.cancel()
 
 
+def _pages(project: Project) -> int:
+    """How many paper pages the docs folder holds."""
+    try:
+        return sum(1 for entry in os.scandir(project.docs_dir / "papers") if entry.name.endswith(".md"))
+    except OSError:
+        return 0
+
+
 def build_site(
     project: Project,
     taxonomy: Taxonomy,
@@ -485,7 +475,7 @@ def build_site(
         staging = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
         with _discarded_on_failure(staging, late_files):
             config = mkdocs_config(project, taxonomy, target, strict)
-            with _reproducible_dates(), _staged_writes(target, staging), _frozen_heap():
+            with reproducible_dates(), _staged_writes(target, staging), _frozen_heap():
                 mkdocs_build(config, dirty=True)
             files = _collected(late_files)
         built = _move_staged(staging, target)
@@ -497,8 +487,13 @@ def build_site(
     fresh = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
     with _discarded_on_failure(fresh, late_files):
         config = mkdocs_config(project, taxonomy, fresh, strict)
-        with _reproducible_dates(), _frozen_heap():
-            mkdocs_build(config)
+        generated_nav = "nav" not in read_mkdocs_yml(project)
+        parts = split_parts() if can_split(config, generated_nav, _pages(project)) else 1
+        with reproducible_dates(), _frozen_heap():
+            if parts > 1:
+                build_in_parts(config, project.root, taxonomy, fresh, strict, parts)
+            else:
+                mkdocs_build(config)
         _place_late(_collected(late_files), project.docs_dir, [fresh], is_late)
     os.chmod(fresh, 0o755)
     old = project.root / ".site.old"

@@ -1,0 +1,110 @@
+"""A large review's full build runs MkDocs in several processes: the site must be the one a single
+MkDocs process builds, byte for byte, and a problem in any process must fail the build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.exceptions import Abort
+
+from generator import mkdocs_parts
+from generator.errors import LitreviewError, ProblemLog
+from generator.mkdocs_parts import build_in_parts, can_split, part_of
+from generator.project import Project
+from generator.site import build_site, mkdocs_config, reproducible_dates
+from generator.taxonomy import load_taxonomy
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def copied(built: Project, target: Path) -> Project:
+    """The built review's content, docs and settings, without its site."""
+    shutil.copytree(built.root, target, ignore=shutil.ignore_patterns("site", "build.lock"))
+    return Project.at(target)
+
+
+def build(project: Project, out: Path, parts: int, strict: bool = True) -> dict[str, bytes]:
+    taxonomy = load_taxonomy(project.tags_file, ProblemLog(project.root))
+    config = mkdocs_config(project, taxonomy, out, strict)
+    with reproducible_dates():
+        if parts == 1:
+            mkdocs_build(config)
+        else:
+            build_in_parts(config, project.root, taxonomy, out, strict, parts)
+    return tree(out)
+
+
+def test_a_build_in_parts_is_the_site_one_process_builds(built_review: Project, tmp_path: Path) -> None:
+    papers = sorted(p.name for p in (built_review.docs_dir / "papers").glob("*.md"))
+    for parts in (2, 3):
+        shares = {part_of(f"papers/{name}", parts) for name in papers}
+        assert shares == set(range(parts)), "every process gets paper pages"
+    one = build(built_review, tmp_path / "one", 1)
+    assert len([p for p in one if p.startswith("papers/")]) == len(papers)
+    for parts in (2, 3):
+        assert build(built_review, tmp_path / f"in-{parts}", parts) == one
+
+
+def test_a_problem_in_another_process_fails_the_build(built_review: Project, tmp_path: Path) -> None:
+    project = copied(built_review, tmp_path / "review")
+    page = next(
+        p for p in sorted((project.docs_dir / "papers").glob("*.md")) if part_of(f"papers/{p.name}", 2) == 1
+    )
+    page.write_text(page.read_text(encoding="utf-8") + "\n[a broken link](no-such-paper.md)\n", "utf-8")
+    with pytest.raises(Abort, match="strict mode"):
+        build(project, tmp_path / "out", 2)
+
+
+def test_build_site_builds_a_large_review_in_parts(
+    built_review: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copied(built_review, tmp_path / "review")
+    (project.work_dir / "last-build.json").unlink(missing_ok=True)
+    calls: list[int] = []
+
+    def counted(*args: object) -> None:
+        calls.append(int(args[-1]))  # type: ignore[call-overload]
+        build_in_parts(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mkdocs_parts, "SPLIT_MIN_PAGES", 1)
+    monkeypatch.setattr("generator.site.build_in_parts", counted)
+    built = build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
+    assert built.mode == "full" and calls and calls[0] >= 2
+    assert tree(project.site_dir) == tree(built_review.site_dir)
+
+    # A failure in the other process leaves the site as it was.
+    before = tree(project.site_dir)
+    page = next(
+        p
+        for p in sorted((project.docs_dir / "papers").glob("*.md"))
+        if part_of(f"papers/{p.name}", calls[0]) == 1
+    )
+    page.write_text(page.read_text(encoding="utf-8") + "\n[a broken link](no-such-paper.md)\n", "utf-8")
+    (project.work_dir / "last-build.json").unlink()
+    with pytest.raises(LitreviewError, match="previous site is unchanged"):
+        build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
+    assert tree(project.site_dir) == before
+    assert not list(project.root.glob(".site.new-*"))
+
+
+def test_a_build_is_split_only_when_every_page_can_be_built_alone(
+    built_review: Project, tmp_path: Path
+) -> None:
+    taxonomy = load_taxonomy(built_review.tags_file, ProblemLog(built_review.root))
+    config = mkdocs_config(built_review, taxonomy, tmp_path / "out", True)
+    assert can_split(config, generated_nav=True, pages=20_000)
+    assert not can_split(config, generated_nav=True, pages=mkdocs_parts.SPLIT_MIN_PAGES - 1)
+    assert not can_split(config, generated_nav=False, pages=20_000)  # a person's nav may list papers
+
+    project = copied(built_review, tmp_path / "review")
+    text = project.mkdocs_file.read_text(encoding="utf-8")
+    assert "plugins:\n  - litreview\n" in text
+    # Material's search plugin indexes every page in one process.
+    project.mkdocs_file.write_text(text.replace("  - litreview\n", "  - litreview\n  - search\n"), "utf-8")
+    config = mkdocs_config(project, taxonomy, tmp_path / "out", True)
+    assert not can_split(config, generated_nav=True, pages=20_000)
