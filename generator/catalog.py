@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from generator import __version__
 from generator.cache import content_key
 from generator.model import Paper, RelatedPaper, Review
+from generator.related import RelatedLists
 from generator.render import compact_json, json_lines, tag_counts
 
 CATALOG_FILE = "catalog.json"
@@ -67,20 +69,39 @@ def build_catalog(review: Review, with_papers: bool = True) -> dict[str, Any]:
     }
 
 
-def catalog_file(review: Review, memo: dict[str, str] | None = None) -> dict[str, bytes]:
+def catalog_file(
+    review: Review,
+    memo: dict[str, str] | None = None,
+    paper_keys: Mapping[str, str] | None = None,
+    related_key: str = "",
+) -> dict[str, bytes]:
     """catalog.json. `memo` (a paper's JSON line by a hash of what it shows, from the cache) is
-    used and filled in: at 20,000 papers, encoding every entry takes a second."""
+    used and filled in: at 20,000 papers, encoding every entry takes a second. With
+    `paper_keys` (a hash of each paper, by id) and `related_key` (what the related choices were
+    made from), a paper's hash is made from those and its related papers' tags, not its repr."""
     if memo is None:
         return {CATALOG_FILE: json_lines(build_catalog(review)).encode("utf-8")}
+    related_lists = review.related
+    ids_of = related_lists.ids if isinstance(related_lists, RelatedLists) and related_key else None
+    tags_of = {paper.id: paper.tags for paper in review.papers} if ids_of and paper_keys else {}
     lines, used = [], {}
     for paper in review.papers:
-        related = review.related.get(paper.id, ())
-        key = content_key(
-            repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
-        )
-        line = memo.get(key)
-        if line is None:
-            line = compact_json(catalog_paper(paper, related))
+        if ids_of is not None and paper_keys is not None:
+            # What the line shows: the paper, its related papers' ids, scores, terms and pins
+            # (the related choices), and the tags each shares with it (their tags).
+            other_tags = [tags_of[other] for other in ids_of(paper.id)]
+            key = content_key(paper_keys[paper.id], related_key, repr(other_tags))
+            line = memo.get(key)
+            if line is None:
+                line = compact_json(catalog_paper(paper, related_lists.get(paper.id, ())))
+        else:
+            related = related_lists.get(paper.id, ())
+            key = content_key(
+                repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
+            )
+            line = memo.get(key)
+            if line is None:
+                line = compact_json(catalog_paper(paper, related))
         lines.append(line)
         used[key] = line
     if used.keys() != memo.keys():  # left holding the lines of these papers only

@@ -4,13 +4,19 @@ It compacts the whitespace of every page MkDocs writes. Material indents its tem
 and at 20,000 paper pages the indentation alone is hundreds of megabytes; a browser renders any
 run of whitespace between words or tags as one space, so each run becomes one space or newline.
 Text whose whitespace matters (pre, textarea, script, style, code) is left exactly as it is.
+
+In a `litreview build` it also keeps Material's templates compiled between builds (compiling them
+takes MkDocs half a second, a quarter of a rebuild after one tag edit of a large review).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
+import jinja2
+from jinja2.bccache import Bucket
 from mkdocs.plugins import BasePlugin
 
 _KEEP = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
@@ -32,6 +38,26 @@ def compact_html(page: str) -> str:
     return "".join(out)
 
 
+class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, keyed by each template's source and Python's version;
+    an entry it cannot read is compiled again (Jinja's own would raise on some damage)."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+
 class LitreviewPlugin(BasePlugin):  # type: ignore[type-arg]
+    # Where `litreview build` keeps compiled templates (site.mkdocs_config sets it); None: nowhere.
+    bytecode_dir: str | None = None
+
+    def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
+        if self.bytecode_dir is not None:
+            os.makedirs(self.bytecode_dir, exist_ok=True)
+            env.bytecode_cache = CheckedBytecodeCache(self.bytecode_dir)
+        return env
+
     def on_post_page(self, output: str, **kwargs: Any) -> str:
         return compact_html(output)

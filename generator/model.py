@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -162,5 +163,5 @@ class Review:
 
     papers: tuple[Paper, ...]
     taxonomy: Taxonomy
-    related: dict[str, tuple[RelatedPaper, ...]] = field(default_factory=dict)
+    related: Mapping[str, tuple[RelatedPaper, ...]] = field(default_factory=dict)
     key_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # by tag id

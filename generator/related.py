@@ -16,7 +16,7 @@ N x N matrix). Ties are broken by paper id for stable output.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -286,29 +286,57 @@ def related_choices(
     ]
 
 
+class RelatedLists(Mapping[str, tuple[RelatedPaper, ...]]):
+    """The related papers of each paper (by id, in the papers' order), each list made when it is
+    first asked for: a rebuild after a tag edit renders a few pages, while making all 100,000
+    entries of a 20,000-paper review takes half a second."""
+
+    def __init__(self, papers: Sequence[Paper], choices: Sequence[tuple[Choice, ...]]) -> None:
+        if len(choices) != len(papers):
+            raise ValueError("one tuple of choices per paper is needed")
+        self.papers, self.choices = papers, choices
+        self.index = {p.id: i for i, p in enumerate(papers)}
+        self.made: dict[str, tuple[RelatedPaper, ...]] = {}
+        self.shared: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}  # few distinct
+
+    def ids(self, paper_id: str) -> list[str]:
+        """The ids of the paper's related papers, without making its list."""
+        papers = self.papers
+        return [papers[j].id for j, _, _, _ in self.choices[self.index[paper_id]]]
+
+    def __getitem__(self, paper_id: str) -> tuple[RelatedPaper, ...]:
+        made = self.made.get(paper_id)
+        if made is None:
+            i = self.index[paper_id]
+            paper, papers, items = self.papers[i], self.papers, []
+            for j, score, pinned, terms in self.choices[i]:
+                pair = (paper.tags, papers[j].tags)
+                common = self.shared.get(pair)
+                if common is None:
+                    own = set(paper.tags)
+                    common = self.shared[pair] = tuple(t for t in papers[j].tags if t in own)
+                items.append(RelatedPaper(papers[j].id, score, common, terms, pinned))
+            made = self.made[paper_id] = tuple(items)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
 def related_papers(
     papers: Sequence[Paper],
     choices: list[tuple[Choice, ...]] | None = None,
     vectors: np.ndarray | None = None,
-) -> dict[str, tuple[RelatedPaper, ...]]:
+) -> RelatedLists:
     """The most related papers of each paper, after the person's pins and hides, with the tags
     each shares with the paper. `choices`: related_choices of the same papers (e.g. from the
     cache: they depend on the text, pins and hides, not on tags); made with `vectors` if not given."""
     if choices is None:
         choices = related_choices(papers, vectors=vectors)
-    related: dict[str, tuple[RelatedPaper, ...]] = {}
-    shared: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}  # few distinct pairs
-    for paper, chosen in zip(papers, choices, strict=True):
-        items = []
-        for j, score, pinned, terms in chosen:
-            pair = (paper.tags, papers[j].tags)
-            common = shared.get(pair)
-            if common is None:
-                own = set(paper.tags)
-                common = shared[pair] = tuple(t for t in papers[j].tags if t in own)
-            items.append(RelatedPaper(papers[j].id, score, common, terms, pinned))
-        related[paper.id] = tuple(items)
-    return related
+    return RelatedLists(papers, choices)
 
 
 def key_terms(

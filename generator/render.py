@@ -27,6 +27,7 @@ from generator.cite import bibtex_entry, csl_json, csl_line
 from generator.errors import LitreviewError
 from generator.feeds import atom_feed, newest_added
 from generator.model import Paper, Review, Tag
+from generator.related import RelatedLists
 from generator.yamlio import atomic_write_bytes, holds
 
 NEWEST_ON_HOME = 10
@@ -146,6 +147,7 @@ class PageSet:
         self.keys: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         self.paper_keys: set[str] = set()  # the fragments the pages were made with
+        self.inputs: PaperPageInputs | None = None  # what the paper pages were made from
 
     def _claim(self, path: str) -> None:
         folded = path.casefold()
@@ -207,6 +209,21 @@ class PaperJob:
     following: Paper | None
     permalink: str | None
     related: tuple[Listed, ...]
+
+
+@dataclass(frozen=True)
+class PaperPageInputs:
+    """What a render's paper pages were made from besides each page's own key: the next render
+    compares with it to find the few pages whose inputs can have changed, and keeps every other
+    page without computing its key (at 20,000 papers, computing them all takes most of a second)."""
+
+    common: str  # the templates, code, site address, taxonomy and the related choices
+    paper_keys: dict[str, str]
+    neighbours: dict[str, tuple[str | None, str | None]]  # previous and next in the home topic
+
+
+# Says which key the file at a docs path was written from, if the file is as it was written.
+CurrentKey = Callable[[str], "str | None"]
 
 
 # Below this many paper pages to render, one process does it all (a second costs a second to start).
@@ -278,12 +295,18 @@ def render_pages(
     is_current: IsCurrent = _never,
     fragments: dict[str, Fragment] | None = None,
     paper_keys: Mapping[str, str] | None = None,
+    related_key: str | None = None,
+    before: PaperPageInputs | None = None,
+    current_key: CurrentKey | None = None,
 ) -> PageSet:
     """Every page and data file of the site. A paper page whose inputs are unchanged since its
     file was written (`is_current`) is kept rather than rendered: at 20,000 papers that is most
-    of the work of a rebuild. `fragments` (paper_fragment by paper key, from the cache)
-    is filled in for the next time. `paper_keys` (a hash of each paper by id, e.g. of its
-    record's bytes) saves hashing each paper's repr."""
+    of the work of a rebuild. `fragments` (paper_fragment by paper key, from the cache) is
+    filled in for the next time. `paper_keys` (a hash of each paper by id, e.g. of its record's
+    bytes) saves hashing each paper's repr. With `related_key` (what the related choices were
+    made from), `before` (the last render's PaperPageInputs) and `current_key`, a paper page is
+    kept without computing its key when nothing it shows can have changed: not the paper, nor
+    its previous and next papers, nor any of its related papers."""
     env = make_environment(templates_dir)
     pages = PageSet()
     by_id = {p.id: p for p in review.papers}
@@ -315,6 +338,16 @@ def render_pages(
                 tagged[t].append(p)
     topic_order = {t: newest_first(members) for t, members in tagged.items()}
     place_in_topic = {(t, p.id): n for t, members in topic_order.items() for n, p in enumerate(members)}
+    common = content_key(base_key, repr(review.taxonomy), related_key) if related_key else ""
+    earlier = before if common and before is not None and before.common == common else None
+    changed = {i for i, k in paper_keys.items() if earlier.paper_keys.get(i) != k} if earlier else set()
+    related_lists = review.related
+    related_ids = (
+        related_lists.ids
+        if isinstance(related_lists, RelatedLists)
+        else lambda i: [r.id for r in related_lists.get(i, ())]
+    )
+    neighbours: dict[str, tuple[str | None, str | None]] = {}
     jobs: list[PaperJob] = []
     for paper in review.papers:
         # Previous and next within the paper's first topic, in that topic page's order.
@@ -323,7 +356,22 @@ def render_pages(
         place = place_in_topic.get((home_topic, paper.id)) if home_topic else None
         previous = siblings[place - 1] if place else None
         following = siblings[place + 1] if place is not None and place + 1 < len(siblings) else None
-        items = review.related.get(paper.id, ())
+        path = f"papers/{paper.id}.md"
+        near = neighbours[paper.id] = (previous.id if previous else None, following.id if following else None)
+        if (
+            earlier is not None
+            and current_key is not None
+            and paper.id not in changed
+            and earlier.neighbours.get(paper.id) == near
+            and near[0] not in changed
+            and near[1] not in changed
+            and not any(other in changed for other in related_ids(paper.id))
+        ):
+            kept = current_key(path)
+            if kept is not None:
+                pages.keep(path, kept)
+                continue
+        items = related_lists.get(paper.id, ())
         shown = (
             tuple(labels[t] for t in paper.tags if t in tags),
             tuple(
@@ -340,7 +388,6 @@ def render_pages(
             (previous.id, previous.title) if previous else None,
             (following.id, following.title) if following else None,
         )
-        path = f"papers/{paper.id}.md"
         key = _paper_page_key(base_key, paper_keys[paper.id], shown)
         if is_current(path, key):
             pages.keep(path, key)
@@ -372,47 +419,56 @@ def render_pages(
         )
     for path, key, data in _render_paper_jobs(templates_dir, jobs, memo):
         pages.add(path, data, key)
+    if common:
+        pages.inputs = PaperPageInputs(common, dict(paper_keys), neighbours)
 
     topic_template = env.get_template("topic.md.j2")
+    # A topic's page, bibliography and feed show its papers, the taxonomy and the site's title
+    # and address: when none of those changed and the files are as written, they are kept (a tag
+    # edit changes two or three of a large review's topics).
+    topics_key = content_key(base_key, repr(review.taxonomy), site_title)
     for tag in tags.values():
         members = topic_order[tag.id]
+        shown = "\n".join(paper_keys[p.id] for p in members)
+        key = content_key(topics_key, tag.id, repr(review.key_terms.get(tag.id, ())), shown)
+        page, bibliography, feed = (f"topics/{tag.id}.{kind}" for kind in ("md", "bib", "xml"))
+        if is_current(page, key) and is_current(bibliography, key) and is_current(feed, key):
+            for path in (page, bibliography, feed):
+                pages.keep(path, key)
+            continue
         together: Counter[str] = Counter(t for p in members for t in p.tags if t != tag.id and t in tags)
-        pages.add(
-            f"topics/{tag.id}.md",
-            topic_template.render(
-                tag=tag,
-                group=review.taxonomy.groups.get(tag.group),
-                papers=[Listed(p, summary=summary_of(p)) for p in members[:TOPIC_LISTED]],
-                paper_count=len(members),
-                key_terms=review.key_terms.get(tag.id, ()),
-                years_chart=years_chart(members, f"Papers on {tag.label} per year", "lr-years"),
-                cooccurring=[
-                    (tags[t], n) for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
-                ][:COOCCURRING_SHOWN],
-            ),
+        text = topic_template.render(
+            tag=tag,
+            group=review.taxonomy.groups.get(tag.group),
+            papers=[Listed(p, summary=summary_of(p)) for p in members[:TOPIC_LISTED]],
+            paper_count=len(members),
+            key_terms=review.key_terms.get(tag.id, ()),
+            years_chart=years_chart(members, f"Papers on {tag.label} per year", "lr-years"),
+            cooccurring=[(tags[t], n) for t, n in sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))][
+                :COOCCURRING_SHOWN
+            ],
         )
-
-    for tag in tags.values():
-        members = sorted(tagged[tag.id], key=lambda p: p.id)
-        pages.add(f"topics/{tag.id}.bib", "\n".join(bibtex_of(p) for p in members))
+        pages.add(page, text, key)
+        by_id_order = sorted(tagged[tag.id], key=lambda p: p.id)
+        pages.add(bibliography, "\n".join(bibtex_of(p) for p in by_id_order), key)
+        pages.add(
+            feed,
+            atom_feed(
+                tagged[tag.id],
+                title=f"{site_title}: {tag.label}",
+                feed_path=feed,
+                page_path=f"topics/{tag.id}/",
+                site_url=site_url,
+                tags=tags,
+            ),
+            key,
+        )
     pages.add(
         "feed.xml",
         atom_feed(
             review.papers, title=site_title, feed_path="feed.xml", page_path="", site_url=site_url, tags=tags
         ),
     )
-    for tag in tags.values():
-        pages.add(
-            f"topics/{tag.id}.xml",
-            atom_feed(
-                tagged[tag.id],
-                title=f"{site_title}: {tag.label}",
-                feed_path=f"topics/{tag.id}.xml",
-                page_path=f"topics/{tag.id}/",
-                site_url=site_url,
-                tags=tags,
-            ),
-        )
     pages.add("references.bib", "\n".join(bibtex_of(p) for p in sorted(review.papers, key=lambda p: p.id)))
     pages.add("references.json", csl_json(review.papers, lambda p: fragment(p)[2]))
     groups = _group_entries(review, counts)

@@ -30,12 +30,12 @@ term, so an edit moves no boundary elsewhere and renames nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from itertools import chain
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import numpy as np
@@ -267,17 +267,20 @@ def shard_key(first_term: str) -> str:
     return hashlib.blake2b(first_term.encode("utf-8"), digest_size=6).hexdigest()
 
 
+def term_row(term: str, postings: list[list[int]]) -> str:
+    """json.dumps([term, *postings]) in compact form, without ASCII escapes, made directly: one
+    json.dumps call per term took half a second for the 60,000 terms of 20,000 papers."""
+    return "[" + encode_basestring(term) + "".join(",[" + ",".join(map(str, p)) + "]" for p in postings) + "]"
+
+
 def term_shards(terms: list[str], matrices: dict[str, sparse.csr_matrix]) -> list[tuple[str, list[str]]]:
     """(first term, rows) per shard; a row is one term's JSON: [term, [papers per field]...]."""
     encoded = [encode_postings(matrices[field["field_name"]]) for field in FIELDS]
     shards: list[tuple[str, list[str]]] = []
     size = 0
     for number, term in enumerate(terms):
-        row = json.dumps(
-            [term, *(values[bounds[number] : bounds[number + 1]].tolist() for values, bounds in encoded)],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        postings = [values[bounds[number] : bounds[number + 1]].tolist() for values, bounds in encoded]
+        row = term_row(term, postings)
         if not shards or (size >= SHARD_MAX or (size >= SHARD_MIN and _cuts_before(term, len(row)))):
             shards.append((term, []))
             size = 0

@@ -38,6 +38,7 @@ from generator import __version__
 from generator.cache import content_key
 from generator.errors import LitreviewError
 from generator.mkdocs_parts import build_in_parts, can_split, dirty_build_patched, split_parts
+from generator.mkdocs_plugin import LitreviewPlugin
 from generator.model import Taxonomy
 from generator.project import Project
 from generator.yamlio import atomic_write_bytes, files_under, holds
@@ -134,9 +135,13 @@ def mkdocs_config(project: Project, taxonomy: Taxonomy, site_dir: Path, strict: 
     if "nav" not in read_mkdocs_yml(project):
         overrides["nav"] = navigation(taxonomy)
     try:
-        return load_config(str(project.mkdocs_file), **overrides)
+        config = load_config(str(project.mkdocs_file), **overrides)
     except (ConfigurationError, Abort) as exc:
         raise LitreviewError(f"{project.mkdocs_file.name}: {exc}") from None
+    plugin = config.plugins.get("litreview")
+    if isinstance(plugin, LitreviewPlugin):
+        plugin.bytecode_dir = str(project.work_dir / "cache" / "jinja")
+    return config
 
 
 @contextlib.contextmanager
@@ -248,11 +253,22 @@ def _staged_writes(site_dir: Path, staging: Path) -> Iterator[None]:
         return open(redirect(os.fspath(file)) if writing else file, mode, *args, **kwargs)
 
     write_file, copy_file = mkdocs_utils.write_file, mkdocs_utils.copy_file
+    # MkDocs asks each file twice whether it changed (to read it, then to write it), with three
+    # file-system calls each time: 120,000 calls for 20,000 pages. Nothing changes in between.
+    is_modified, answers = mkdocs_files_module.File.is_modified, {}
+
+    def is_modified_once(file: Any) -> bool:
+        answer = answers.get(id(file))
+        if answer is None:
+            answer = answers[id(file)] = is_modified(file)
+        return answer
+
     patches = [
         (mkdocs_utils, "write_file", lambda content, path: write_file(content, redirect(path))),
         (mkdocs_utils, "copy_file", lambda source, path: copy_file(source, redirect(path))),
         (mkdocs_build_module, "open", staged_open),
         (mkdocs_files_module, "open", staged_open),
+        (mkdocs_files_module.File, "is_modified", is_modified_once),
     ]
     with dirty_build_patched(patches):
         yield

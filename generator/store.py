@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import Cache, content_key
+from generator.digests import FileDigests, file_digest
 from generator.errors import Problem, ProblemLog
 from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
 from generator.slugs import PAPER_ID_PATTERN
@@ -61,7 +62,7 @@ MAX_TAGS_PER_PAPER = 50
 MAX_TITLE_CHARS = 1000
 
 PARSED_CACHE = "parsed-records"
-PARSED_FORMAT = "4"  # with the code of these modules: what parse_paper returns
+PARSED_FORMAT = "5"  # with the code of these modules: what parse_paper returns
 PARSED_BY = ("store.py", "model.py", "yamlio.py", "slugs.py")
 
 HEADER = (
@@ -409,18 +410,24 @@ def _read_record(path: Path, raw: bytes, known: set[str] | None, log: ProblemLog
     return parse_paper(path, text, known, log)
 
 
+def record_digest(name: str, content: bytes) -> bytes:
+    """What a record is: its file name and (the digest of) its bytes."""
+    return hashlib.blake2b(name.encode("utf-8") + b"\0" + content, digest_size=16).digest()
+
+
 def load_papers(
     papers_dir: Path,
     taxonomy: Taxonomy | None,
     log: ProblemLog,
     cache: Cache | None = None,
-    read: Mapping[str, bytes] | None = None,
+    digests: FileDigests | None = None,
 ) -> list[PaperFile]:
     """Every record under papers_dir, sorted by id; ids must be unique ignoring case.
 
     With a cache, a record whose name and bytes were validated before (against the same tags)
     is taken with the problems found then, instead of being parsed and validated again.
-    `read` may hold the bytes of files just read, by path (with "/" separators)."""
+    `digests` gives the digest of each file's bytes (digests.py): a record validated before is
+    then not read at all."""
     known = set(taxonomy.tags) if taxonomy is not None else None
     records: list[PaperFile] = []
     if not papers_dir.is_dir():
@@ -433,21 +440,28 @@ def load_papers(
     for entry in entries:
         if not entry.is_file():
             continue
-        if entry.stat().st_size > MAX_RECORD_BYTES:
+        place = entry.path.replace(os.sep, "/")
+        content = digests.digest(place) if digests is not None else None
+        size = digests.size(place) if digests is not None else entry.stat().st_size
+        if size > MAX_RECORD_BYTES:
             log.error(
                 papers_dir / entry.name,
                 None,
                 f"the record is over {MAX_RECORD_BYTES // 1024} KB; a paper record is a few KB",
             )
             continue
-        raw = read.get(entry.path.replace(os.sep, "/")) if read else None
-        if raw is None:
+        raw = None
+        if digests is not None and content is not None:
+            digest = record_digest(entry.name, content)
+            raw = digests.read.get(place)
+        if digests is None or (digest not in before and raw is None):
             with open(entry.path, "rb") as handle:
                 raw = handle.read()
-        digest = hashlib.blake2b(entry.name.encode("utf-8") + b"\0" + raw, digest_size=16).digest()
+            digest = record_digest(entry.name, file_digest(raw))
         path = papers_dir / entry.name
         found = before.get(digest)
         if found is None:
+            assert raw is not None
             own = ProblemLog(log.root)
             found = _packed(_read_record(path, raw, known, own), own.problems)
         now[digest] = found

@@ -15,15 +15,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import generator.render as render_module
 import generator.site as site_module
 from generator import maplayout
 from generator.cache import BUCKETS, Cache, content_key
 from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
-from generator.pipeline import generate, is_late, load_review
+from generator.pipeline import generate, is_late, load_review, record_text_digests, text_digest
 from generator.project import Project
 from generator.related import TextFeatures, pair_terms
 from generator.site import BuiltSite, build_site, published_url, site_title
+from generator.store import load_papers
 from tests.conftest import FIXTURES, REPO, copy_review
 
 ARXIV_SAMPLE = FIXTURES / "formats" / "arxiv-75k__first-30.jsonl.gz"
@@ -361,3 +363,98 @@ def test_undoing_an_edit_whose_build_failed_rebuilds_the_pages(review: Project) 
     record.write_bytes(original)  # the person undoes the edit
     assert build(review, worker=True).mode == "incremental"
     assert tree(review.site_dir) == reference
+
+
+def test_pages_kept_unexamined_are_the_pages_a_full_render_makes(
+    review: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a few kinds of record edits, a render that examines only the pages whose inputs
+    can have changed (the edited papers, their neighbours, the papers listing them as related)
+    writes the very docs a render examining every page writes."""
+    examined: list[str] = []
+    page_key = render_module._paper_page_key
+
+    def counted(base: str, paper_key: str, shown: tuple[object, ...]) -> str:
+        examined.append(paper_key)
+        return page_key(base, paper_key, shown)
+
+    monkeypatch.setattr(render_module, "_paper_page_key", counted)
+    charts: list[str] = []  # a years chart per topic page made, and one for the home page
+    years_chart = render_module.years_chart
+
+    def charted(papers: list, title: str, css_class: str) -> str:
+        charts.append(title)
+        return years_chart(papers, title, css_class)
+
+    monkeypatch.setattr(render_module, "years_chart", charted)
+
+    def generated() -> dict[str, str]:
+        log = ProblemLog(review.root)
+        generate(review, log, site_title=site_title(review), site_url=published_url(review))
+        return tree(review.docs_dir)
+
+    def text(record: Path) -> str:
+        return record.read_text(encoding="utf-8")
+
+    def edit(record: Path, old: str, new: str) -> None:
+        assert old in text(record), (record.name, old)
+        record.write_text(text(record).replace(old, new, 1), encoding="utf-8")
+
+    def tags_of(record: Path) -> list[str]:
+        block = re.search(r"^tags:\n((?:- .+\n)*)", text(record), re.M)
+        assert block is not None
+        return [line[2:] for line in block.group(1).splitlines()]
+
+    generated()
+    records = sorted(review.papers_dir.glob("*.yaml"))
+    by_id = {r.stem: r for r in records}
+    # A paper shown as related on another's page gets one of that paper's tags: the tags the two
+    # share, shown on the other paper's page, change.
+    lister = next(r for r in records if tags_of(r))
+    page = (review.docs_dir / "papers" / f"{lister.stem}.md").read_text("utf-8")
+    listed = by_id[re.findall(r"\]\(([^)/]+)\.md\) <span class=\"lr-score\"", page)[0]]
+    new_tag = next(t for t in tags_of(lister) if t not in tags_of(listed))
+    dated = next(r for r in records if re.search(r"^date: '\d{4}-\d\d-\d\d'$", text(r), re.M))
+    date_line = re.search(r"^date: .*$", text(dated), re.M).group()  # type: ignore[union-attr]
+    several = next(r for r in records if len(tags_of(r)) >= 2)
+    edits = [
+        lambda: add_tag(review, listed.stem, new_tag),
+        lambda: edit(dated, date_line, "date: '1999-01-01'"),  # last in its topics now
+        lambda: edit(records[7], "\nabstract:", "\nnotes: read this twice\nabstract:"),
+        lambda: edit(several, f"tags:\n- {tags_of(several)[0]}\n", "tags:\n"),  # another home topic
+        lambda: (review.docs_dir / "papers" / f"{records[11].stem}.md").unlink(),  # docs damaged
+    ]
+    for make_edit in edits:
+        make_edit()
+        examined.clear()
+        charts.clear()
+        shortcut = generated()
+        assert 0 < len(examined) < len(records) // 3, len(examined)
+        topics = len(list((review.docs_dir / "topics").glob("*.bib")))
+        assert len(charts) - 1 < topics // 2, charts  # only the topics the edit touched
+        # The same content again, every page examined.
+        Cache(review.work_dir / "cache").forget("page-state")
+        examined.clear()
+        assert generated() == shortcut
+        assert len(examined) == len(records)
+    assert f"topics/{new_tag}.md" in (review.docs_dir / "papers" / f"{listed.stem}.md").read_text("utf-8")
+
+
+def test_text_digests_from_the_cache_are_those_of_the_text(review: Project) -> None:
+    cache = Cache(review.work_dir / "cache")
+
+    def records() -> list:
+        return load_papers(review.papers_dir, None, ProblemLog(review.root), cache)
+
+    cold = record_text_digests(records(), cache)
+    assert cold == [text_digest(r.paper) for r in records()]
+    assert record_text_digests(records(), cache) == cold
+    files = sorted(review.papers_dir.glob("*.yaml"))
+    n, record = next(
+        (n, f) for n, f in enumerate(files) if re.search(r"^abstract: [A-Z]", f.read_text("utf-8"), re.M)
+    )
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("\nabstract: ", "\nabstract: Revised. ", 1), encoding="utf-8")
+    warm = record_text_digests(records(), cache)
+    assert warm == [text_digest(r.paper) for r in records()]
+    assert [m for m, (a, b) in enumerate(zip(cold, warm, strict=True)) if a != b] == [n]

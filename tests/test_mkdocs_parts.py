@@ -108,3 +108,16 @@ def test_a_build_is_split_only_when_every_page_can_be_built_alone(
     project.mkdocs_file.write_text(text.replace("  - litreview\n", "  - litreview\n  - search\n"), "utf-8")
     config = mkdocs_config(project, taxonomy, tmp_path / "out", True)
     assert not can_split(config, generated_nav=True, pages=20_000)
+
+
+def test_damaged_compiled_templates_are_compiled_again(built_review: Project, tmp_path: Path) -> None:
+    project = copied(built_review, tmp_path / "review")
+    compiled = sorted((project.work_dir / "cache" / "jinja").iterdir())
+    assert compiled, "the build kept Material's compiled templates"
+    for n, entry in enumerate(compiled):
+        data = entry.read_bytes()
+        # Truncated, garbage after the header, or nothing at all.
+        entry.write_bytes([data[: len(data) // 2], data[:12] + b"\x80garbage", b""][n % 3])
+    (project.work_dir / "last-build.json").unlink()
+    build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
+    assert tree(project.site_dir) == tree(built_review.site_dir)

@@ -29,7 +29,7 @@ from generator.search_index import (
     search_files,
     search_mode,
 )
-from generator.search_shards import OTHER_SPACES, lunr_tokens, sharded_files
+from generator.search_shards import OTHER_SPACES, lunr_tokens, sharded_files, term_row
 
 from .conftest import REPO, SMALL_SHARDS, copy_review, set_search_mode
 
@@ -296,3 +296,10 @@ def test_text_fields_from_the_cache_give_the_same_files(bundled: Review, small: 
 def test_the_search_page_reads_the_index_version_the_generator_writes() -> None:
     script = (REPO / "templates" / "assets" / "search.js").read_text(encoding="utf-8")
     assert f"var MANIFEST_VERSION = {MANIFEST_VERSION};" in script
+
+
+def test_a_term_row_is_the_json_of_the_term_and_its_postings() -> None:
+    for term in ["gauss", "naïve", 'quote"and\\slash', "tab\there", "\u2028line", "日本", "🙂", ""]:
+        for postings in ([[0, 3, -2], [5]], [[], [1]], [[]]):
+            expected = json.dumps([term, *postings], ensure_ascii=False, separators=(",", ":"))
+            assert term_row(term, postings) == expected
