@@ -54,7 +54,8 @@ def long_lived() -> Iterator[None]:
     """For loading what lives as long as the build and holds no reference cycles (the papers
     and related lists of a review, unpickled): the cyclic garbage collector is paused meanwhile,
     and then stops looking at them (gc.freeze; freed objects are still freed). At 20,000 papers
-    it walked the growing heap again and again, 0.4 s of a rebuild after a tag edit."""
+    it walked the growing heap again and again, 0.4 s of a rebuild after a tag edit. The caller
+    lets the collector see everything again (gc.unfreeze) when the build is done with it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -224,12 +225,15 @@ class LateFiles:
     def __call__(self) -> dict[str, bytes]:
         cache = Cache(self.cache_dir)
         review = self.review
-        if review is None:
-            with long_lived():
-                review = self.cached.load(cache) if self.cached is not None else None
+        try:
             if review is None:
-                raise LitreviewError("the review is not in the cache")
-        return self._files(review, cache)
+                with long_lived():
+                    review = self.cached.load(cache) if self.cached is not None else None
+                if review is None:
+                    raise LitreviewError("the review is not in the cache")
+            return self._files(review, cache)
+        finally:
+            gc.unfreeze()  # see long_lived
 
     def _files(self, review: Review, cache: Cache) -> dict[str, bytes]:
         known_terms = cache.get(TERMS_CACHE, TERMS_KEY) or {}
@@ -499,6 +503,8 @@ def generate(
         if late_job is not None:
             late_job.cancel()
         raise
+    finally:
+        gc.unfreeze()  # see long_lived
 
 
 def _generate(

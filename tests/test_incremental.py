@@ -4,6 +4,7 @@ site as a full build of the same content."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -458,3 +459,10 @@ def test_text_digests_from_the_cache_are_those_of_the_text(review: Project) -> N
     warm = record_text_digests(records(), cache)
     assert warm == [text_digest(r.paper) for r in records()]
     assert [m for m, (a, b) in enumerate(zip(cold, warm, strict=True)) if a != b] == [n]
+
+
+def test_the_collector_sees_everything_again_after_a_build(review: Project) -> None:
+    """The review is frozen out of the garbage collector's sight while it is loaded and used;
+    a long-running process (`litreview serve`) must not keep it, or garbage, frozen."""
+    generate(review, ProblemLog(review.root), site_title="Review", defer_late=False)
+    assert gc.get_freeze_count() == 0
