@@ -33,13 +33,18 @@ class FileDigests:
     the one remembered. Call save() to remember the statuses for the next build."""
 
     def __init__(self, cache: Cache | None, scope: str) -> None:
-        self.cache, self.key = cache, content_key(DIGESTS_CACHE, "1", scope)
+        self.cache, self.key = cache, content_key(DIGESTS_CACHE, "2", scope)
         stored = cache.get(DIGESTS_CACHE, self.key) if cache is not None else None
-        if not (isinstance(stored, tuple) and len(stored) == 3):
-            stored = ((), np.zeros((0, 4), dtype=np.int64), b"")
-        self.stored: tuple[tuple[str, ...], np.ndarray, bytes] = stored
+        if not (isinstance(stored, tuple) and len(stored) == 4):
+            stored = ((), np.zeros((0, 2), dtype=np.uint64), np.zeros((0, 2), dtype=np.int64), b"")
+        # Sizes and inodes (some file systems use all 64 bits of an inode), then the two times
+        # (before 1970 they are negative).
+        self.stored: tuple[tuple[str, ...], np.ndarray, np.ndarray, bytes] = stored
         self.place = {path: n for n, path in enumerate(stored[0])}
-        self.statuses = stored[1].tolist()
+        self.statuses = [
+            [size, mtime, ctime, inode]
+            for (size, inode), (mtime, ctime) in zip(stored[1].tolist(), stored[2].tolist(), strict=True)
+        ]
         self.seen: dict[str, tuple[list[int], bytes]] = {}
         self.read: dict[str, bytes] = {}  # the bytes of the files read this time, by path
         self.started = time.time_ns()
@@ -47,7 +52,7 @@ class FileDigests:
     @property
     def known(self) -> dict[str, bytes]:
         """The digests remembered from the last build, by path."""
-        digests = self.stored[2]
+        digests = self.stored[3]
         return {p: digests[n * DIGEST_BYTES : (n + 1) * DIGEST_BYTES] for p, n in self.place.items()}
 
     def size(self, path: str) -> int:
@@ -64,7 +69,7 @@ class FileDigests:
         status = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         n = self.place.get(path)
         if n is not None and self.statuses[n] == status:
-            digest = self.stored[2][n * DIGEST_BYTES : (n + 1) * DIGEST_BYTES]
+            digest = self.stored[3][n * DIGEST_BYTES : (n + 1) * DIGEST_BYTES]
         else:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -86,8 +91,9 @@ class FileDigests:
             if status[1] < settled and status[2] < settled
         )
         paths = tuple(path for path, _, _ in kept)
-        statuses = np.array([status for _, status, _ in kept], dtype=np.int64).reshape(-1, 4)
+        sizes = np.array([(s[0], s[3]) for _, s, _ in kept], dtype=np.uint64).reshape(-1, 2)
+        times = np.array([(s[1], s[2]) for _, s, _ in kept], dtype=np.int64).reshape(-1, 2)
         digests = b"".join(digest for _, _, digest in kept)
-        same = paths == self.stored[0] and digests == self.stored[2]
-        if not (same and np.array_equal(statuses, self.stored[1])):
-            self.cache.put(DIGESTS_CACHE, self.key, (paths, statuses, digests))
+        same = paths == self.stored[0] and digests == self.stored[3]
+        if not (same and np.array_equal(sizes, self.stored[1]) and np.array_equal(times, self.stored[2])):
+            self.cache.put(DIGESTS_CACHE, self.key, (paths, sizes, times, digests))

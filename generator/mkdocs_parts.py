@@ -181,5 +181,6 @@ def build_in_parts(
 
 
 def split_parts() -> int:
-    """One process per core, up to four."""
-    return max(1, min(os.cpu_count() or 1, 4))
+    """One process per core this process may use, up to four."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, 4))

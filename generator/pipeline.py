@@ -38,7 +38,7 @@ from generator.render import PageSet, PaperPageInputs, render_pages, write_pages
 from generator.search_index import LUNR_JS_FILE, lunr_js_path, search_files
 from generator.search_index import search_mode as configured_search_mode
 from generator.site import LateJob, pages_changing
-from generator.store import PaperFile, cached_papers, load_papers, parsed_key
+from generator.store import PARSED_BY, PaperFile, cached_papers, load_papers, parsed_key
 from generator.taxonomy import load_taxonomy
 from generator.yamlio import files_under
 
@@ -122,7 +122,7 @@ def text_digest(paper: Paper) -> bytes:
 TEXTS_CACHE = "text-digests"
 TEXTS_KEY = content_key(
     ["text-digests", "1"],
-    [(Path(__file__).parent / name).read_bytes() for name in ("related.py", "titles.py", "store.py")],
+    [(Path(__file__).parent / name).read_bytes() for name in ("related.py", "titles.py", *PARSED_BY)],
 )
 
 
@@ -224,13 +224,13 @@ class LateFiles:
 
     def __call__(self) -> dict[str, bytes]:
         cache = Cache(self.cache_dir)
-        review = self.review
+        if self.review is not None:
+            return self._files(self.review, cache)
         try:
+            with long_lived():
+                review = self.cached.load(cache) if self.cached is not None else None
             if review is None:
-                with long_lived():
-                    review = self.cached.load(cache) if self.cached is not None else None
-                if review is None:
-                    raise LitreviewError("the review is not in the cache")
+                raise LitreviewError("the review is not in the cache")
             return self._files(review, cache)
         finally:
             gc.unfreeze()  # see long_lived

@@ -140,7 +140,8 @@ def mkdocs_config(project: Project, taxonomy: Taxonomy, site_dir: Path, strict: 
         raise LitreviewError(f"{project.mkdocs_file.name}: {exc}") from None
     plugin = config.plugins.get("litreview")
     if isinstance(plugin, LitreviewPlugin):
-        plugin.bytecode_dir = str(project.work_dir / "cache" / "jinja")
+        # Jinja checks each entry's template source and Python's version; the folder is Jinja's.
+        plugin.bytecode_dir = str(project.work_dir / "cache" / f"jinja-{metadata.version('jinja2')}")
     return config
 
 

@@ -117,3 +117,28 @@ def test_a_build_sees_a_record_edit_that_kept_size_and_mtime(
     assert record.stat().st_size == before.st_size and record.read_text("utf-8") != text
     generate(review, ProblemLog(review.root), site_title="Review")
     assert order()[0] > order()[1]
+
+
+def test_statuses_with_any_inode_number_are_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some file systems (FUSE, network ones) use all 64 bits of an inode number."""
+    cache = Cache(tmp_path / "cache")
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"x\n")
+    real_stat = os.stat
+
+    class Status:
+        def __init__(self, stat: os.stat_result) -> None:
+            self.st_size, self.st_mtime_ns = stat.st_size, stat.st_mtime_ns
+            self.st_ctime_ns, self.st_ino = stat.st_ctime_ns, 2**64 - 5
+
+    def stat(target: object, **options: object) -> object:
+        found = real_stat(target, **options)  # type: ignore[arg-type]
+        return Status(found) if str(target) == str(path) else found
+
+    monkeypatch.setattr(digests_module.os, "stat", stat)
+    digests_of(cache, [path])
+    again = FileDigests(cache, "scope")
+    assert again.digest(str(path)) == file_digest(b"x\n")
+    assert again.read == {}
