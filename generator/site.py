@@ -37,7 +37,14 @@ from mkdocs.utils.yaml import get_yaml_loader
 from generator import __version__
 from generator.cache import content_key
 from generator.errors import LitreviewError
-from generator.mkdocs_parts import build_in_parts, can_split, dirty_build_patched, split_parts
+from generator.mkdocs_parts import (
+    build_in_parts,
+    can_narrow,
+    can_split,
+    dirty_build_patched,
+    reading_needed_papers,
+    split_parts,
+)
 from generator.mkdocs_plugin import LitreviewPlugin
 from generator.model import Taxonomy
 from generator.project import Project
@@ -492,7 +499,13 @@ def build_site(
         staging = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
         with _discarded_on_failure(staging, late_files):
             config = mkdocs_config(project, taxonomy, target, strict)
-            with reproducible_dates(), _staged_writes(target, staging), _frozen_heap():
+            narrowing = can_narrow(config, "nav" not in read_mkdocs_yml(project))
+            with (
+                reproducible_dates(),
+                _staged_writes(target, staging),
+                _frozen_heap(),
+                reading_needed_papers() if narrowing else contextlib.nullcontext(),
+            ):
                 mkdocs_build(config, dirty=True)
             files = _collected(late_files)
         built = _move_staged(staging, target)

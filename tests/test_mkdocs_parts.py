@@ -1,8 +1,11 @@
-"""A large review's full build runs MkDocs in several processes: the site must be the one a single
-MkDocs process builds, byte for byte, and a problem in any process must fail the build."""
+"""A large review's full build runs MkDocs in several processes, and a rebuild gives MkDocs only the
+paper pages it needs: either way the site must be the one a single full MkDocs build makes, byte
+for byte, and a problem in any page it builds must fail the build."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from generator import mkdocs_parts
 from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_parts import build_in_parts, can_split, part_of
 from generator.project import Project
-from generator.site import build_site, mkdocs_config, reproducible_dates
+from generator.site import build_site, mkdocs_config, pages_changing, reproducible_dates
 from generator.taxonomy import load_taxonomy
 
 
@@ -121,3 +124,61 @@ def test_damaged_compiled_templates_are_compiled_again(built_review: Project, tm
     (project.work_dir / "last-build.json").unlink()
     build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
     assert tree(project.site_dir) == tree(built_review.site_dir)
+
+
+def edited(page: Path, addition: str) -> None:
+    """Append to a generated page, as a rebuild's write would (newer than its HTML)."""
+    page.write_text(page.read_text(encoding="utf-8") + addition, encoding="utf-8")
+    later = page.stat().st_mtime + 5
+    os.utime(page, (later, later))
+
+
+def test_a_rebuild_gives_mkdocs_only_the_paper_pages_it_needs(
+    built_review: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = Project.at(tmp_path / "review")
+    shutil.copytree(built_review.root, project.root, ignore=shutil.ignore_patterns("build.lock"))
+    taxonomy = load_taxonomy(project.tags_file, ProblemLog(project.root))
+    # With an address, the sitemap lists every page.
+    monkeypatch.setenv("SITE_URL", "https://example.org/review/")
+    assert build_site(project, taxonomy).mode == "full"
+    assert b"/papers/" in (project.site_dir / "sitemap.xml").read_bytes()
+    given: list[set[str] | None] = []
+    papers_needed = mkdocs_parts.papers_needed
+
+    def recorded(config: object) -> set[str] | None:
+        given.append(papers_needed(config))  # type: ignore[arg-type]
+        return given[-1]
+
+    monkeypatch.setattr(mkdocs_parts, "papers_needed", recorded)
+    papers = sorted(p.name for p in (project.docs_dir / "papers").glob("*.md"))
+    page = project.docs_dir / "papers" / papers[0]
+    linked = set(re.findall(r"\(([^()/]+\.md)", page.read_text(encoding="utf-8")))
+    assert linked, "a paper page links to other papers (related, previous, next)"
+    # A link the page did not have, with an anchor, to a paper named nowhere else in it.
+    extra = next(name for name in papers[1:] if name not in linked)
+    edited(page, f"\n[One more](<{extra}#abstract>) and [the topics](../topics/index.md).\n")
+    pages_changing(project, removing=False)
+    built = build_site(project, taxonomy)  # strict: every link must resolve
+    assert built.mode == "incremental"
+    assert given[-1] is not None and {papers[0], extra} | linked <= given[-1]
+    assert len(given[-1]) < len(papers) // 4, "most paper pages are left out"
+    assert tree(project.site_dir) == build(copied(project, tmp_path / "full"), tmp_path / "full-site", 1)
+
+    # A broken link is still found.
+    before = tree(project.site_dir)
+    edited(page, "\n[a broken link](no-such-paper.md)\n")
+    pages_changing(project, removing=False)
+    with pytest.raises(LitreviewError, match="previous site is unchanged"):
+        build_site(project, taxonomy)
+    assert tree(project.site_dir) == before
+
+    # A new page: MkDocs gets every file, so that the sitemap lists it.
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("[a broken link](no-such-paper.md)", ""), encoding="utf-8")
+    shutil.copy(page, project.docs_dir / "papers" / "a-new-paper.md")
+    pages_changing(project, removing=False)
+    assert build_site(project, taxonomy).mode == "incremental"
+    assert given[-1] is None
+    assert b"/review/papers/a-new-paper/" in (project.site_dir / "sitemap.xml").read_bytes()
+    assert tree(project.site_dir) == build(copied(project, tmp_path / "full-2"), tmp_path / "full-site-2", 1)
