@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -90,7 +91,9 @@ def catalog_file(
             # What the line shows: the paper, its related papers' ids, scores, terms and pins
             # (the related choices), and the tags each shares with it (their tags).
             other_tags = [tags_of[other] for other in ids_of(paper.id)]
-            key = content_key(paper_keys[paper.id], related_key, repr(other_tags))
+            # One hash of one string (content_key's framing of each part costs 0.2 s here).
+            shown = "\n".join((paper_keys[paper.id], related_key, repr(other_tags)))
+            key = hashlib.blake2b(shown.encode("utf-8"), digest_size=20).hexdigest()
             line = memo.get(key)
             if line is None:
                 line = compact_json(catalog_paper(paper, related_lists.get(paper.id, ())))

@@ -213,15 +213,15 @@ def split_parts() -> int:
 _PAGE_REFERENCE = re.compile(r"""[^\s()\[\]<>"'`]+?\.md(?=[\s#)\]>"'`?]|$)""")
 
 
-def page_dest(src_uri: str, use_directory_urls: bool) -> str:
-    """Where MkDocs writes a Markdown page (File.dest_uri): foo.md -> foo/index.html, or
-    foo.html without directory URLs; index.md and README.md -> index.html."""
-    parent, filename = posixpath.split(src_uri)
-    stem = posixpath.splitext(filename)[0]
+def page_dest(dest_dir: str, filename: str, use_directory_urls: bool) -> str:
+    """Where MkDocs writes the Markdown page `filename` of a folder whose output goes to
+    dest_dir (File.dest_uri): foo.md -> foo/index.html, or foo.html without directory URLs;
+    index.md and README.md -> index.html."""
+    stem = filename.rsplit(".", 1)[0]
     stem = "index" if stem == "README" else stem
     if not use_directory_urls or stem == "index":
-        return posixpath.join(parent, stem + ".html")
-    return posixpath.join(parent, stem, "index.html")
+        return f"{dest_dir}/{stem}.html"
+    return f"{dest_dir}/{stem}/index.html"
 
 
 def _modified(src: str, dest: str) -> bool | None:
@@ -242,21 +242,18 @@ def papers_needed(config: MkDocsConfig) -> set[str] | None:
     directory_urls = config.use_directory_urls
     needed: set[str] = set()
     readers: list[str] = []  # docs-relative paths of the pages whose links count
-    for dirpath, dirnames, filenames in os.walk(docs):
+    for dirpath, _, filenames in os.walk(docs):
         folder = os.path.relpath(dirpath, docs).replace(os.sep, "/")
         prefix = "" if folder == "." else folder + "/"
-        if prefix == PAPERS:
-            dirnames.clear()  # papers/ is one flat folder in a generated review
+        dest_dir = os.path.join(site, folder) if prefix else site
         for name in filenames:
             if not name.endswith(".md"):
                 continue
-            src_uri = prefix + name
-            dest = os.path.join(site, page_dest(src_uri, directory_urls))
-            changed = _modified(os.path.join(dirpath, name), dest)
+            changed = _modified(f"{dirpath}/{name}", page_dest(dest_dir, name, directory_urls))
             if changed is None:
                 return None
             if changed:
-                readers.append(src_uri)
+                readers.append(prefix + name)
                 if prefix == PAPERS:
                     needed.add(name)
     for src_uri in readers:
@@ -291,7 +288,8 @@ class _WalkingOnly(ModuleType):
 @contextlib.contextmanager
 def reading_needed_papers() -> Iterator[list[bool]]:
     """While MkDocs makes a dirty build of a litreview navigation: its files are only the paper
-    pages papers_needed() names (and every other file), and sitemap.xml is left as it is.
+    pages papers_needed() names (and every other file but the theme's), and sitemap.xml is left
+    as it is.
     Yields a list that holds True once the build was given only those."""
     get_files = mkdocs_build_module.get_files
     build_theme_template = mkdocs_build_module._build_theme_template
@@ -316,9 +314,18 @@ def reading_needed_papers() -> Iterator[list[bool]]:
             return
         build_theme_template(template_name, *args, **kwargs)
 
+    add_files_from_theme = Files.add_files_from_theme
+
+    def theme_files(files: Files, *args: Any, **kwargs: Any) -> None:
+        # The theme's files were copied by the full build and are the same (a new theme or
+        # version makes a full build); listing them walks 14,000 of Material's files.
+        if not narrowed:
+            add_files_from_theme(files, *args, **kwargs)
+
     patches: list[tuple[Any, str, Any]] = [
         (mkdocs_build_module, "get_files", needed_files),
         (mkdocs_build_module, "_build_theme_template", theme_template),
+        (Files, "add_files_from_theme", theme_files),
     ]
     with dirty_build_patched(patches):
         yield narrowed

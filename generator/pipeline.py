@@ -33,6 +33,7 @@ from generator.related import (
     related_choices,
     related_papers,
     semantic_vectors,
+    term_means,
 )
 from generator.render import PageSet, PaperPageInputs, render_pages, write_pages
 from generator.search_index import LUNR_JS_FILE, lunr_js_path, search_files
@@ -322,7 +323,9 @@ def enrich(review: Review, cache: Cache, related_method: str, key: str | None = 
     memo_terms: dict[str, tuple[str, ...]] = cache.get("key-terms", key) or {}
     missing = [tag for tag in tag_ids if member_keys[tag] not in memo_terms]
     if missing:
-        for tag, found in key_terms(papers, features(), missing).items():
+        # The terms' average weights depend on the text alone: a tag edit reuses them.
+        overall = cache.computed("term-means", key, lambda: term_means(features()))
+        for tag, found in key_terms(papers, features(), missing, overall=overall).items():
             memo_terms[member_keys[tag]] = found
         cache.put("key-terms", key, {k: memo_terms[k] for k in member_keys.values()})
     terms = {tag: memo_terms[member_keys[tag]] for tag in tag_ids}

@@ -339,10 +339,20 @@ def related_papers(
     return RelatedLists(papers, choices)
 
 
+def term_means(features: TextFeatures) -> np.ndarray:
+    """Each term's average weight over the review (in float64, as key_terms compares them)."""
+    return np.asarray(features.matrix.astype(np.float64).mean(axis=0)).ravel()
+
+
 def key_terms(
-    papers: Sequence[Paper], features: TextFeatures, tag_ids: Sequence[str], count: int = KEY_TERMS
+    papers: Sequence[Paper],
+    features: TextFeatures,
+    tag_ids: Sequence[str],
+    count: int = KEY_TERMS,
+    overall: np.ndarray | None = None,
 ) -> Mapping[str, tuple[str, ...]]:
-    """For each tag, the terms whose weight its papers have most above the review's average."""
+    """For each tag, the terms whose weight its papers have most above the review's average
+    (`overall`: term_means(features), if known)."""
     found: dict[str, tuple[str, ...]] = {tag: () for tag in tag_ids}
     column = {tag: n for n, tag in enumerate(tag_ids)}
     pairs = [(column[t], i) for i, p in enumerate(papers) for t in dict.fromkeys(p.tags) if t in column]
@@ -350,12 +360,18 @@ def key_terms(
         return found
     rows, cols = np.array(pairs).T
     sizes = np.bincount(rows, minlength=len(tag_ids))
-    # Each tag's centroid at once: a (tags x papers) averaging matrix times the feature matrix.
+    # Each tag's centroid at once: a (tags x papers) averaging matrix times the feature rows of
+    # those papers (a rebuild asks for two or three tags: converting every row would take most
+    # of the time). Each sum adds the same rows in the same order as over the whole matrix.
+    members = np.unique(cols)
     averaging = sparse.csr_matrix(
-        (1.0 / sizes[rows], (rows, cols)), shape=(len(tag_ids), len(papers)), dtype=np.float64
+        (1.0 / sizes[rows], (rows, np.searchsorted(members, cols))),
+        shape=(len(tag_ids), len(members)),
+        dtype=np.float64,
     )
-    centroids = (averaging @ features.matrix.astype(np.float64)).toarray()
-    overall = np.asarray(features.matrix.astype(np.float64).mean(axis=0)).ravel()
+    centroids = (averaging @ features.matrix[members].astype(np.float64)).toarray()
+    if overall is None:
+        overall = term_means(features)
     for tag, n in column.items():
         if sizes[n] == 0:
             continue

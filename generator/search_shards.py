@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from itertools import chain
+from itertools import chain, pairwise
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -209,18 +210,22 @@ class FieldTokens:
         )
 
 
+FIELD_NAMES = tuple(field["field_name"] for field in FIELDS)
+
+
 def count_terms(
     texts: Sequence[dict[str, str]],
     known: TermMemo | None = None,
     given: Mapping[str, FieldTokens] | None = None,
+    names: Sequence[str] = FIELD_NAMES,
 ) -> tuple[list[str], dict[str, sparse.csr_matrix], dict]:
     """lunr.py's terms (sorted as lunr.js sorts) and, per field, a term x paper matrix of counts
-    and each paper's field length. `known`: see Vocabulary; `given`: fields already tokenised
-    (`texts` need not hold them)."""
+    and each paper's field length: of the fields `names` (all, by default), for the papers of
+    `texts`. `known`: see Vocabulary; `given`: fields already tokenised (`texts` need not hold
+    them, only be one item per paper)."""
     vocabulary = Vocabulary(known)
     fields: dict[str, FieldCounts] = {}
-    for field in FIELDS:
-        name = field["field_name"]
+    for name in names:
         tokens = given[name] if given and name in given else FieldTokens.of([doc[name] for doc in texts])
         term_of_token = vocabulary.numbers(tokens.table)
         all_numbers = term_of_token[tokens.tokens] if len(tokens.tokens) else np.zeros(0, dtype=np.int32)
@@ -256,11 +261,14 @@ def encode_postings(counts: sparse.csr_matrix) -> tuple[np.ndarray, list[int]]:
     return values, np.concatenate([[0], ends])[indptr].tolist()
 
 
-def _cuts_before(term: str, size: int) -> bool:
-    # One cut per SHARD_GAP bytes on average, decided by the term alone (its hash and its size),
-    # so that an edit elsewhere moves no boundary.
-    digest = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "big")
-    return digest * SHARD_GAP < size * (1 << 32)
+def cut_hash(term: str) -> int:
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "big")
+
+
+def _cuts(term_hash: int, size: int) -> bool:
+    # One cut per SHARD_GAP bytes on average, decided by the term alone (its hash and its row's
+    # size), so that an edit elsewhere moves no boundary.
+    return term_hash * SHARD_GAP < size * (1 << 32)
 
 
 def shard_key(first_term: str) -> str:
@@ -273,20 +281,104 @@ def term_row(term: str, postings: list[list[int]]) -> str:
     return "[" + encode_basestring(term) + "".join(",[" + ",".join(map(str, p)) + "]" for p in postings) + "]"
 
 
-def term_shards(terms: list[str], matrices: dict[str, sparse.csr_matrix]) -> list[tuple[str, list[str]]]:
-    """(first term, rows) per shard; a row is one term's JSON: [term, [papers per field]...]."""
-    encoded = [encode_postings(matrices[field["field_name"]]) for field in FIELDS]
+def field_postings(counts: sparse.csr_matrix) -> list[str]:
+    """Each term's postings in one field (encode_postings), as the inside of a JSON list."""
+    values, bounds = encode_postings(counts)
+    flat = values.tolist()
+    return [",".join(map(str, flat[start:end])) for start, end in pairwise(bounds)]
+
+
+def shards_of(
+    terms: list[str], rows: list[str], hashes: Sequence[int] | None = None
+) -> list[tuple[str, list[str]]]:
+    """(first term, rows) per shard, cut where _cuts says; `hashes`: cut_hash of each term."""
     shards: list[tuple[str, list[str]]] = []
     size = 0
-    for number, term in enumerate(terms):
-        postings = [values[bounds[number] : bounds[number + 1]].tolist() for values, bounds in encoded]
-        row = term_row(term, postings)
-        if not shards or (size >= SHARD_MAX or (size >= SHARD_MIN and _cuts_before(term, len(row)))):
+    for number, (term, row) in enumerate(zip(terms, rows, strict=True)):
+        if not shards or (
+            size >= SHARD_MAX
+            or (
+                size >= SHARD_MIN
+                and _cuts(hashes[number] if hashes is not None else cut_hash(term), len(row))
+            )
+        ):
             shards.append((term, []))
             size = 0
         shards[-1][1].append(row)
         size += len(row) + 1
     return shards
+
+
+def term_shards(terms: list[str], matrices: dict[str, sparse.csr_matrix]) -> list[tuple[str, list[str]]]:
+    """(first term, rows) per shard; a row is one term's JSON: [term, [papers per field]...]."""
+    parts = [field_postings(matrices[name]) for name in FIELD_NAMES]
+    rows = [
+        "[" + encode_basestring(term) + ",[" + "],[".join(p) + "]]"
+        for term, *p in zip(terms, *parts, strict=True)
+    ]
+    return shards_of(terms, rows)
+
+
+# Where the tags field sits in a term's row: the only field a tag edit changes.
+_TAGS_AT = FIELD_NAMES.index("tags")
+
+
+@dataclass(frozen=True)
+class TextRows:
+    """What the title and abstract fields put in the search files, which a tag edit (the common
+    rebuild) leaves alone: each of their terms' row without the tags field (the start up to the
+    tags postings and the end after them), the terms' cut hashes, the fields' lengths, and the
+    doc chunks (the snippets). Remade only when a title or abstract changes; at 20,000 papers
+    making the rows of all 60,000 terms again took a second."""
+
+    terms: list[str]  # sorted as lunr.js sorts
+    heads: list[str]
+    tails: list[str]
+    hashes: list[int]
+    lengths: dict[str, np.ndarray]
+    chunks: dict[str, bytes]
+
+    @classmethod
+    def of(cls, given: Mapping[str, FieldTokens], snippets: list[str], known: TermMemo | None) -> TextRows:
+        names = [name for name in FIELD_NAMES if name != "tags"]
+        terms, matrices, lengths = count_terms([{}] * len(snippets), known, given, names)
+        parts = {name: field_postings(matrices[name]) for name in names}
+        before, after = FIELD_NAMES[:_TAGS_AT], FIELD_NAMES[_TAGS_AT + 1 :]
+        heads = [
+            "[" + encode_basestring(term) + "".join(",[" + parts[f][n] + "]" for f in before) + ",["
+            for n, term in enumerate(terms)
+        ]
+        tails = ["]" + "".join(",[" + parts[f][n] + "]" for f in after) + "]" for n in range(len(terms))]
+        chunks = {
+            f"search/docs/{chunk:03d}.json": dumps({"snippets": snippets[start : start + CHUNK]})
+            for chunk, start in enumerate(range(0, len(snippets), CHUNK))
+        }
+        return cls(terms, heads, tails, [cut_hash(term) for term in terms], lengths, chunks)
+
+    def shards(self, tag_terms: list[str], tag_postings: list[str]) -> list[tuple[str, list[str]]]:
+        """The term shards, with these terms' tags postings (the tags field's terms, sorted)."""
+        postings = dict(zip(tag_terms, tag_postings, strict=True))
+        known = set(self.terms)
+        # A term only in tags (a tag id's or label's word no title or abstract has, such as
+        # "cs") is put in its place in the order. There are a few dozen of them.
+        new = sorted((term for term in tag_terms if term not in known), key=utf16_key)
+        empty_before = ",[]" * _TAGS_AT
+        empty_after = ",[]" * (len(FIELD_NAMES) - _TAGS_AT - 1)
+        terms = list(self.terms)
+        rows = [
+            head + postings.get(term, "") + tail
+            for term, head, tail in zip(self.terms, self.heads, self.tails, strict=True)
+        ]
+        hashes = list(self.hashes)
+        places = [bisect_left(self.terms, utf16_key(term), key=utf16_key) for term in new]
+        for offset, (place, term) in enumerate(zip(places, new, strict=True)):
+            terms.insert(place + offset, term)
+            row = (
+                "[" + encode_basestring(term) + empty_before + ",[" + postings[term] + "]" + empty_after + "]"
+            )
+            rows.insert(place + offset, row)
+            hashes.insert(place + offset, cut_hash(term))
+        return shards_of(terms, rows, hashes)
 
 
 # The code that tokenises the fields and makes snippets: a change to it makes new cache entries.
@@ -296,15 +388,20 @@ TOKENS_KEY = content_key(
 )
 
 
-def text_fields(papers: Sequence[Paper], cache: Cache | None) -> tuple[dict[str, FieldTokens], list[str]]:
-    """The title and abstract fields of `papers` tokenised, and their snippets: from the cache
-    when those texts are unchanged (a tag edit), else made and cached. Tokenising 20,000
-    abstracts takes seconds; their tags field, a few words each, is made every time."""
+def text_fields(
+    papers: Sequence[Paper], cache: Cache | None
+) -> tuple[dict[str, FieldTokens], list[str], str]:
+    """The title and abstract fields of `papers` tokenised, their snippets, and a key of those
+    texts: from the cache when the texts are unchanged (a tag edit), else made and cached.
+    Tokenising 20,000 abstracts takes seconds; their tags field, a few words each, is made every
+    time."""
     given: dict[str, FieldTokens] = {}
     snippets: list[str] = []
+    keys = []
     for name in ("title", "abstract"):
         raw = [paper.title if name == "title" else paper.abstract for paper in papers]
         key = content_key(TOKENS_KEY, raw)
+        keys.append(key)
         entry = cache.get(f"search-tokens-{name}", key) if cache is not None else None
         if entry is None:
             texts = raw if name == "title" else [plain_text(text) for text in raw]
@@ -313,22 +410,35 @@ def text_fields(papers: Sequence[Paper], cache: Cache | None) -> tuple[dict[str,
                 cache.put(f"search-tokens-{name}", key, entry)
         given[name] = entry[0]
         snippets = entry[1] or snippets
-    return given, snippets
+    return given, snippets, content_key(keys)
+
+
+def text_rows(papers: Sequence[Paper], known: TermMemo | None, cache: Cache | None) -> TextRows:
+    """TextRows of `papers` (in search order), from the cache when their texts are unchanged."""
+    given, snippets, texts_key = text_fields(papers, cache)
+    key = content_key(texts_key, str(CHUNK))
+    rows = cache.get("search-text-rows", key) if cache is not None else None
+    if rows is None:
+        rows = TextRows.of(given, snippets, known)
+        if cache is not None:
+            cache.put("search-text-rows", key, rows)
+    return rows
 
 
 def sharded_files(
     review: Review, known: TermMemo | None = None, cache: Cache | None = None
 ) -> dict[str, bytes]:
     """Every file of the sharded layout, by path under the docs dir (`known`: see Vocabulary;
-    `cache`: see text_fields)."""
+    `cache`: see text_fields and text_rows)."""
     order = paper_order(review.papers)
     papers = [review.papers[i] for i in order]
-    given, snippets = text_fields(papers, cache)
+    text = text_rows(papers, known, cache)
     texts = [{"tags": tags_text(paper, review.taxonomy.tags)} for paper in papers]
-    terms, matrices, lengths = count_terms(texts, known, given)
+    tag_terms, tag_counts, tag_lengths = count_terms(texts, known, names=["tags"])
+    lengths = {**text.lengths, **tag_lengths}
     files: dict[str, bytes] = {}
     shards = []
-    for first, rows in term_shards(terms, matrices):
+    for first, rows in text.shards(tag_terms, field_postings(tag_counts["tags"])):
         key = shard_key(first)
         shards.append([first, key])
         files[f"search/terms/{key}.json"] = ('{"terms":[' + ",".join(rows) + "]}").encode("utf-8")
@@ -340,8 +450,7 @@ def sharded_files(
                 ]
             }
         )
-    for chunk, start in enumerate(range(0, len(papers), CHUNK)):
-        files[f"search/docs/{chunk:03d}.json"] = dumps({"snippets": snippets[start : start + CHUNK]})
+    files.update(text.chunks)
     # Newest first, as the single index lists a topic: by date, then by id.
     newest = sorted(range(len(papers)), key=lambda n: papers[n].id)
     newest.sort(key=lambda n: date_text(papers[n]), reverse=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.exceptions import Abort
+from mkdocs.structure.files import File
 
 from generator import mkdocs_parts
 from generator.errors import LitreviewError, ProblemLog
@@ -182,3 +183,13 @@ def test_a_rebuild_gives_mkdocs_only_the_paper_pages_it_needs(
     assert given[-1] is None
     assert b"/review/papers/a-new-paper/" in (project.site_dir / "sitemap.xml").read_bytes()
     assert tree(project.site_dir) == build(copied(project, tmp_path / "full-2"), tmp_path / "full-site-2", 1)
+
+
+def test_page_destinations_are_where_mkdocs_writes_pages() -> None:
+    for directory_urls in (True, False):
+        for src_uri in ("papers/2504.21136.md", "papers/index.md", "topics/README.md", "index.md", "a.b.md"):
+            folder, name = os.path.split(src_uri)
+            dest_dir = os.path.join("/site", folder) if folder else "/site"
+            mine = mkdocs_parts.page_dest(dest_dir, name, directory_urls)
+            theirs = File(src_uri, "/docs", "/site", directory_urls).abs_dest_path
+            assert os.path.normpath(mine) == theirs, (src_uri, directory_urls)

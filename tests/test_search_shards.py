@@ -283,12 +283,20 @@ def test_text_fields_from_the_cache_give_the_same_files(bundled: Review, small: 
     assert {p.name for p in tmp_path.iterdir()} == {
         "search-tokens-title.pickle",
         "search-tokens-abstract.pickle",
+        "search-text-rows.pickle",
     }
     assert sharded_files(bundled, cache=cache) == expected  # warm
     paper = next(p for p in bundled.papers if p.id == PAIRWISE)
     edits = {paper.id: replace(paper, tags=(*paper.tags[1:], "curriculum-learning"))}
     edited = replace(bundled, papers=tuple(edits.get(p.id, p) for p in bundled.papers))
     assert sharded_files(edited, cache=cache) == sharded_files(edited) != expected
+    # A tag label with words no title or abstract has: terms of the tags field alone.
+    tags = dict(edited.taxonomy.tags)
+    tags["curriculum-learning"] = replace(tags["curriculum-learning"], label="Zyzzyva and aardvark methods")
+    relabelled = replace(edited, taxonomy=replace(edited.taxonomy, tags=tags))
+    relabelled_files = sharded_files(relabelled, cache=cache)
+    assert relabelled_files == sharded_files(relabelled) != sharded_files(edited)
+    assert b'"zyzzyva"' in b"".join(relabelled_files.values())
     retitled = replace(bundled, papers=tuple(replace(p, title=p.title + " again") for p in bundled.papers))
     assert sharded_files(retitled, cache=cache) == sharded_files(retitled)
 
