@@ -340,20 +340,12 @@ def _make_late(receive: Any, send: Any) -> None:
 
     try:
         task = receive.recv()
-        early = None
-        if task is not None and task[0] == "early":
-            try:
-                with threadpool_limits(limits=1):
-                    early = task[1]()
-            except Exception:  # only a head start: make() does the work without it
-                early = None
-            task = receive.recv()
         receive.close()
         if task is None:
             return
-        _, make, compare = task
+        make, compare = task
         with threadpool_limits(limits=1):
-            made = _changed(make(early) if early is not None else make(), compare)
+            made = _changed(make(), compare)
         send.send(("ok", made))
         send.close()
         # Nothing is left to do, and freeing a large review's objects one by one at exit takes
@@ -391,18 +383,12 @@ class LateJob:
         if make is not None:
             self.submit(make, compare or [])
 
-    def start(self, early: Callable[[], Any]) -> None:
-        """Have the worker begin with `early` (before submit): what it returns is given to the
-        `make` that submit sends (make(early_result)), which must accept it."""
-        with contextlib.suppress(OSError):  # the worker died: result() does the work here
-            self.task_send.send(("early", early))
-
-    def submit(self, make: Callable[..., dict[str, bytes]], compare: list[Path]) -> None:
+    def submit(self, make: Callable[[], dict[str, bytes]], compare: list[Path]) -> None:
         """Have the worker make the files; it sends back those that differ from their copies
         under the `compare` folders."""
         self.make = make
         with contextlib.suppress(OSError):  # the worker died first: result() does the work here
-            self.task_send.send(("make", make, compare))
+            self.task_send.send((make, compare))
         self.task_send.close()
 
     def result(self) -> LateFilesMade | None:
