@@ -77,16 +77,21 @@ class Listed:
     pinned: bool = False
 
 
-def newest_first(papers: Iterable[Paper]) -> list[Paper]:
-    return sorted(
-        papers,
-        key=lambda p: (
-            p.date is None,
-            tuple(-v for v in p.date.sort_key) if p.date else (),
-            p.title.lower(),
-            p.id,
-        ),
-    )
+def newest_key(paper: Paper) -> tuple[object, ...]:
+    """The order of newest_first."""
+    if paper.date is None:
+        return (True, (), paper.title.lower(), paper.id)
+    year, month, day = paper.date.sort_key
+    return (False, (-year, -month, -day), paper.title.lower(), paper.id)
+
+
+def newest_first(
+    papers: Iterable[Paper], keys: Mapping[str, tuple[object, ...]] | None = None
+) -> list[Paper]:
+    """Newest first (`keys`: newest_key by paper id, made once for papers in several lists)."""
+    if keys is None:
+        return sorted(papers, key=newest_key)
+    return sorted(papers, key=lambda p: keys[p.id])
 
 
 def compact_json(item: object) -> str:
@@ -336,36 +341,42 @@ def render_pages(
         for t in dict.fromkeys(p.tags):
             if t in tagged:
                 tagged[t].append(p)
-    topic_order = {t: newest_first(members) for t, members in tagged.items()}
-    place_in_topic = {(t, p.id): n for t, members in topic_order.items() for n, p in enumerate(members)}
+    order_keys = {p.id: newest_key(p) for p in review.papers}
+    topic_order = {t: newest_first(members, order_keys) for t, members in tagged.items()}
+    # Previous and next within each paper's first topic (its home), in that topic page's order.
+    home = {p.id: next((t for t in p.tags if t in tags), None) for p in review.papers}
+    adjacent: dict[str, tuple[Paper | None, Paper | None]] = {}
+    for t, members in topic_order.items():
+        last = len(members) - 1
+        for n, member in enumerate(members):
+            if home[member.id] == t:
+                adjacent[member.id] = (members[n - 1] if n else None, members[n + 1] if n < last else None)
     common = content_key(base_key, repr(review.taxonomy), related_key) if related_key else ""
     earlier = before if common and before is not None and before.common == common else None
     changed = {i for i, k in paper_keys.items() if earlier.paper_keys.get(i) != k} if earlier else set()
     related_lists = review.related
-    related_ids = (
-        related_lists.ids
-        if isinstance(related_lists, RelatedLists)
-        else lambda i: [r.id for r in related_lists.get(i, ())]
-    )
+    showing_changed: set[str] = set()  # the papers listing a changed paper as related
+    if earlier is not None and changed:
+        related_ids = (
+            related_lists.ids
+            if isinstance(related_lists, RelatedLists)
+            else lambda i: [r.id for r in related_lists.get(i, ())]
+        )
+        showing_changed = {p.id for p in review.papers if not changed.isdisjoint(related_ids(p.id))}
     neighbours: dict[str, tuple[str | None, str | None]] = {}
     jobs: list[PaperJob] = []
     for paper in review.papers:
-        # Previous and next within the paper's first topic, in that topic page's order.
-        home_topic = next((t for t in paper.tags if t in tags), None)
-        siblings = topic_order.get(home_topic, []) if home_topic else []
-        place = place_in_topic.get((home_topic, paper.id)) if home_topic else None
-        previous = siblings[place - 1] if place else None
-        following = siblings[place + 1] if place is not None and place + 1 < len(siblings) else None
+        previous, following = adjacent.get(paper.id, (None, None))
         path = f"papers/{paper.id}.md"
         near = neighbours[paper.id] = (previous.id if previous else None, following.id if following else None)
         if (
             earlier is not None
             and current_key is not None
             and paper.id not in changed
+            and paper.id not in showing_changed
             and earlier.neighbours.get(paper.id) == near
             and near[0] not in changed
             and near[1] not in changed
-            and not any(other in changed for other in related_ids(paper.id))
         ):
             kept = current_key(path)
             if kept is not None:
@@ -410,7 +421,7 @@ def render_pages(
                 paper_keys[paper.id],
                 paper,
                 tuple(own_tags),
-                tags.get(home_topic) if home_topic else None,
+                tags.get(home[paper.id]) if home[paper.id] else None,
                 previous,
                 following,
                 f"{site_url}papers/{paper.id}/" if site_url.startswith("http") else None,
@@ -469,8 +480,9 @@ def render_pages(
             review.papers, title=site_title, feed_path="feed.xml", page_path="", site_url=site_url, tags=tags
         ),
     )
-    pages.add("references.bib", "\n".join(bibtex_of(p) for p in sorted(review.papers, key=lambda p: p.id)))
-    pages.add("references.json", csl_json(review.papers, lambda p: fragment(p)[2]))
+    all_by_id = sorted(review.papers, key=lambda p: p.id)
+    pages.add("references.bib", "\n".join([bibtex_of(p) for p in all_by_id]))
+    pages.add("references.json", csl_json(all_by_id, lambda p: fragment(p)[2], ordered=True))
     groups = _group_entries(review, counts)
     pages.add(
         "topics/index.md",
