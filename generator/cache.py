@@ -19,7 +19,10 @@ from typing import Any, TypeVar
 
 from generator.yamlio import atomic_write_bytes
 
-MAGIC = b"litreview-cache-1\n"
+MAGIC = b"litreview-cache-2\n"
+# A CRC-32 of the payload catches a damaged or truncated entry (the cache guards against
+# accidents, not attacks) at twice SHA-256's speed: a rebuild reads 150 MB of entries.
+CHECKSUM_CHARS = 8
 T = TypeVar("T")
 
 
@@ -56,13 +59,13 @@ class Cache:
             raw = self._path(name).read_bytes()
         except OSError:
             return None
-        header_size = len(MAGIC) + 64 + 40 + 2
+        header_size = len(MAGIC) + CHECKSUM_CHARS + 40 + 2
         if len(raw) < header_size or not raw.startswith(MAGIC):
             return None
-        checksum = raw[len(MAGIC) : len(MAGIC) + 64].decode("ascii", "replace")
-        stored_key = raw[len(MAGIC) + 65 : len(MAGIC) + 105].decode("ascii", "replace")
-        payload = raw[header_size:]
-        if stored_key != key or hashlib.sha256(payload).hexdigest() != checksum:
+        checksum = raw[len(MAGIC) : len(MAGIC) + CHECKSUM_CHARS].decode("ascii", "replace")
+        stored_key = raw[len(MAGIC) + CHECKSUM_CHARS + 1 : header_size - 1].decode("ascii", "replace")
+        payload = memoryview(raw)[header_size:]  # not copied
+        if stored_key != key or f"{zlib.crc32(payload):08x}" != checksum:
             return None
         try:
             return pickle.loads(payload)
@@ -71,7 +74,7 @@ class Cache:
 
     def put(self, name: str, key: str, value: Any) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        checksum = hashlib.sha256(payload).hexdigest().encode("ascii")
+        checksum = f"{zlib.crc32(payload):08x}".encode("ascii")
         atomic_write_bytes(
             self._path(name), MAGIC + checksum + b"\n" + key.encode("ascii") + b"\n" + payload, durable=False
         )
