@@ -65,14 +65,28 @@ def part_of(src_uri: str, parts: int) -> int:
     return zlib.crc32(src_uri.encode("utf-8")) % parts
 
 
+# The theme's own page-independent templates (Material's and MkDocs'); another one (a person's
+# theme setting) could list every page.
+KNOWN_STATIC_TEMPLATES = frozenset({"404.html", "sitemap.xml"})
+
+
+def _pages_seen_alone(config: MkDocsConfig, generated_nav: bool) -> bool:
+    """No paper is in the navigation, and nothing but the sitemap needs to see every page: no
+    plugin but litreview's, no static template of a person's own."""
+    return (
+        generated_nav
+        and set(config.plugins) <= SPLIT_SAFE_PLUGINS
+        and set(config.theme.static_templates) <= KNOWN_STATIC_TEMPLATES
+    )
+
+
 def can_split(config: MkDocsConfig, generated_nav: bool, pages: int) -> bool:
-    return generated_nav and pages >= SPLIT_MIN_PAGES and set(config.plugins) <= SPLIT_SAFE_PLUGINS
+    return pages >= SPLIT_MIN_PAGES and _pages_seen_alone(config, generated_nav)
 
 
 def can_narrow(config: MkDocsConfig, generated_nav: bool) -> bool:
-    """Whether a dirty build may be given only the paper pages it needs: no paper is in the
-    navigation and no plugin needs to see every page."""
-    return generated_nav and set(config.plugins) <= SPLIT_SAFE_PLUGINS
+    """Whether a dirty build may be given only the paper pages it needs."""
+    return _pages_seen_alone(config, generated_nav)
 
 
 @contextlib.contextmanager
@@ -230,7 +244,10 @@ def _modified(src: str, dest: str) -> bool | None:
         built = os.stat(dest).st_mtime
     except FileNotFoundError:
         return None
-    return built < os.stat(src).st_mtime
+    try:
+        return built < os.stat(src).st_mtime
+    except FileNotFoundError:  # gone since it was listed: MkDocs will not list it either
+        return False
 
 
 def papers_needed(config: MkDocsConfig) -> set[str] | None:
@@ -261,7 +278,11 @@ def papers_needed(config: MkDocsConfig) -> set[str] | None:
             text = page.read()
         folder = posixpath.dirname(src_uri)
         for reference in _PAGE_REFERENCE.findall(text):
-            target = posixpath.normpath(posixpath.join(folder, unquote(reference)))
+            # "/papers/x.md" is relative to the docs folder (validation.links.absolute_links).
+            path = unquote(reference)
+            target = posixpath.normpath(
+                path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path)
+            )
             if posixpath.dirname(target) + "/" == PAPERS:
                 needed.add(posixpath.basename(target))
     return needed

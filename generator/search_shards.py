@@ -309,16 +309,6 @@ def shards_of(
     return shards
 
 
-def term_shards(terms: list[str], matrices: dict[str, sparse.csr_matrix]) -> list[tuple[str, list[str]]]:
-    """(first term, rows) per shard; a row is one term's JSON: [term, [papers per field]...]."""
-    parts = [field_postings(matrices[name]) for name in FIELD_NAMES]
-    rows = [
-        "[" + encode_basestring(term) + ",[" + "],[".join(p) + "]]"
-        for term, *p in zip(terms, *parts, strict=True)
-    ]
-    return shards_of(terms, rows)
-
-
 # Where the tags field sits in a term's row: the only field a tag edit changes.
 _TAGS_AT = FIELD_NAMES.index("tags")
 
@@ -384,42 +374,46 @@ class TextRows:
 # The code that tokenises the fields and makes snippets: a change to it makes new cache entries.
 TOKENS_KEY = content_key(
     ["search-tokens", "1", metadata.version("lunr")],
-    [(Path(__file__).parent / name).read_bytes() for name in ("search_shards.py", "abstracts.py")],
+    [
+        (Path(__file__).parent / name).read_bytes()
+        for name in ("search_shards.py", "search_index.py", "abstracts.py")
+    ],
 )
 
 
+def _field_texts(papers: Sequence[Paper]) -> dict[str, list[str]]:
+    return {"title": [paper.title for paper in papers], "abstract": [paper.abstract for paper in papers]}
+
+
 def text_fields(
-    papers: Sequence[Paper], cache: Cache | None
-) -> tuple[dict[str, FieldTokens], list[str], str]:
-    """The title and abstract fields of `papers` tokenised, their snippets, and a key of those
-    texts: from the cache when the texts are unchanged (a tag edit), else made and cached.
-    Tokenising 20,000 abstracts takes seconds; their tags field, a few words each, is made every
-    time."""
+    papers: Sequence[Paper], cache: Cache | None, texts: dict[str, list[str]] | None = None
+) -> tuple[dict[str, FieldTokens], list[str]]:
+    """The title and abstract fields of `papers` tokenised, and their snippets: from the cache
+    when the texts are unchanged (a tag edit), else made and cached. Tokenising 20,000
+    abstracts takes seconds; their tags field, a few words each, is made every time."""
     given: dict[str, FieldTokens] = {}
     snippets: list[str] = []
-    keys = []
-    for name in ("title", "abstract"):
-        raw = [paper.title if name == "title" else paper.abstract for paper in papers]
+    for name, raw in (texts or _field_texts(papers)).items():
         key = content_key(TOKENS_KEY, raw)
-        keys.append(key)
         entry = cache.get(f"search-tokens-{name}", key) if cache is not None else None
         if entry is None:
-            texts = raw if name == "title" else [plain_text(text) for text in raw]
-            entry = (FieldTokens.of(texts), [snippet(text) for text in texts] if name == "abstract" else [])
+            plain = raw if name == "title" else [plain_text(text) for text in raw]
+            entry = (FieldTokens.of(plain), [snippet(text) for text in plain] if name == "abstract" else [])
             if cache is not None:
                 cache.put(f"search-tokens-{name}", key, entry)
         given[name] = entry[0]
         snippets = entry[1] or snippets
-    return given, snippets, content_key(keys)
+    return given, snippets
 
 
 def text_rows(papers: Sequence[Paper], known: TermMemo | None, cache: Cache | None) -> TextRows:
-    """TextRows of `papers` (in search order), from the cache when their texts are unchanged."""
-    given, snippets, texts_key = text_fields(papers, cache)
-    key = content_key(texts_key, str(CHUNK))
+    """TextRows of `papers` (in search order), from the cache when their texts are unchanged;
+    the tokenised fields are read only to make them (tens of MB at 20,000 papers)."""
+    texts = _field_texts(papers)
+    key = content_key(TOKENS_KEY, [content_key(TOKENS_KEY, raw) for raw in texts.values()], str(CHUNK))
     rows = cache.get("search-text-rows", key) if cache is not None else None
     if rows is None:
-        rows = TextRows.of(given, snippets, known)
+        rows = TextRows.of(*text_fields(papers, cache, texts), known)
         if cache is not None:
             cache.put("search-text-rows", key, rows)
     return rows

@@ -112,6 +112,16 @@ def test_a_build_is_split_only_when_every_page_can_be_built_alone(
     project.mkdocs_file.write_text(text.replace("  - litreview\n", "  - litreview\n  - search\n"), "utf-8")
     config = mkdocs_config(project, taxonomy, tmp_path / "out", True)
     assert not can_split(config, generated_nav=True, pages=20_000)
+    assert not mkdocs_parts.can_narrow(config, generated_nav=True)
+    # A static template of a person's own could list every page.
+    project.mkdocs_file.write_text(
+        text.replace("  name: material\n", "  name: material\n  static_templates: [all.html]\n"), "utf-8"
+    )
+    config = mkdocs_config(project, taxonomy, tmp_path / "out", True)
+    assert "all.html" in config.theme.static_templates
+    assert not can_split(config, generated_nav=True, pages=20_000)
+    assert not mkdocs_parts.can_narrow(config, generated_nav=True)
+    assert mkdocs_parts.can_narrow(mkdocs_config(built_review, taxonomy, tmp_path / "out", True), True)
 
 
 def test_damaged_compiled_templates_are_compiled_again(built_review: Project, tmp_path: Path) -> None:
