@@ -46,6 +46,14 @@ def _bucket(item_key: bytes | str) -> int:
     return zlib.crc32(item_key if isinstance(item_key, bytes) else item_key.encode("utf-8")) % BUCKETS
 
 
+class _StoredDict(dict[Any, Any]):
+    """What get_dict gives: the keys each of the dict's files held (none for a file missing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[Any] = [() for _ in range(BUCKETS)]
+
+
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -84,27 +92,37 @@ class Cache:
         self._path(name).unlink(missing_ok=True)
 
     def get_dict(self, name: str, key: str) -> dict[Any, Any]:
-        """A dict stored by put_dict (an empty one if there is none; damaged parts are left out)."""
-        merged: dict[Any, Any] = {}
+        """A dict stored by put_dict (an empty one if there is none; damaged parts are left out).
+        It remembers which keys came from which file, for put_dict."""
+        merged = _StoredDict()
         for bucket in range(BUCKETS):
             part = self.get(f"{name}.{bucket:02d}", key)
             if isinstance(part, dict):
                 merged.update(part)
+                merged.parts[bucket] = part.keys()
         return merged
 
     def put_dict(self, name: str, key: str, value: dict[Any, Any], before: dict[Any, Any]) -> None:
         """Store `value` (keyed by content hashes, so a changed value has a new key) in BUCKETS
         files, rewriting only those whose keys differ from `before` (what get_dict gave): one
-        edit to a 20,000-record review re-pickles a sixteenth of it."""
-        parts: list[dict[Any, Any]] = [{} for _ in range(BUCKETS)]
-        for item_key, item in value.items():
-            parts[_bucket(item_key)][item_key] = item
-        old: list[set[Any]] = [set() for _ in range(BUCKETS)]
-        for item_key in before:
-            old[_bucket(item_key)].add(item_key)
-        for bucket, part in enumerate(parts):
-            if part.keys() != old[bucket]:
-                self.put(f"{name}.{bucket:02d}", key, part)
+        edit to a 20,000-record review re-pickles a sixteenth of it, and only the keys added or
+        removed are placed in their files."""
+        parts: list[Any] | None = getattr(before, "parts", None)
+        if parts is None:
+            parts = [[] for _ in range(BUCKETS)]
+            for item_key in before:
+                parts[_bucket(item_key)].append(item_key)
+        added: list[list[Any]] = [[] for _ in range(BUCKETS)]
+        touched: set[int] = set()
+        for item_key in value.keys() ^ before.keys():
+            bucket = _bucket(item_key)
+            touched.add(bucket)
+            if item_key in value:
+                added[bucket].append(item_key)
+        for bucket in sorted(touched):
+            part = {k: value[k] for k in parts[bucket] if k in value}
+            part.update((k, value[k]) for k in added[bucket])
+            self.put(f"{name}.{bucket:02d}", key, part)
 
     def computed(self, name: str, key: str, compute: Callable[[], T]) -> T:
         """The cached value for `key`, or compute() stored for next time."""

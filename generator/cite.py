@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from generator.abstracts import plain_text
@@ -123,10 +123,7 @@ def csl_line(paper: Paper) -> str:
     return json.dumps(csl_item(paper), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def csl_json(
-    papers: Sequence[Paper], line_of: Callable[[Paper], str] = csl_line, ordered: bool = False
-) -> str:
-    """references.json: one item per line, by the C encoder (indent= is ten times slower at
-    20,000 papers); `line_of` may give cached lines; `ordered`: the papers are sorted by id."""
-    lines = [line_of(p) for p in (papers if ordered else sorted(papers, key=lambda p: p.id))]
-    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+def csl_json(lines: Sequence[bytes]) -> bytes:
+    """references.json from its items' csl_line (UTF-8), papers sorted by id: one item per line.
+    Joined as bytes: at 20,000 papers it is 37 MB, and a str would need encoding again."""
+    return b"[\n" + b",\n".join(lines) + b"\n]\n" if lines else b"[]\n"

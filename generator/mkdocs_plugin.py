@@ -16,8 +16,9 @@ import re
 from typing import Any
 
 import jinja2
-from jinja2.bccache import Bucket
 from mkdocs.plugins import BasePlugin
+
+from generator.render import CheckedBytecodeCache
 
 _KEEP = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
 _RUN = re.compile(r"\s{2,}")
@@ -36,17 +37,6 @@ def compact_html(page: str) -> str:
         if n + 1 < len(parts):
             out.append(parts[n + 1])
     return "".join(out)
-
-
-class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates, keyed by each template's source and Python's version;
-    an entry it cannot read is compiled again (Jinja's own would raise on some damage)."""
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:
-            bucket.reset()
 
 
 class LitreviewPlugin(BasePlugin):  # type: ignore[type-arg]

@@ -35,7 +35,7 @@ from generator.related import (
     semantic_vectors,
     term_means,
 )
-from generator.render import PageSet, PaperPageInputs, render_pages, write_pages
+from generator.render import PageSet, PaperPageInputs, bytecode_dir, render_pages, write_pages
 from generator.search_index import LUNR_JS_FILE, lunr_js_path, search_files
 from generator.search_index import search_mode as configured_search_mode
 from generator.site import LateJob, pages_changing
@@ -269,15 +269,21 @@ CHOICES_CACHE = "related-choices"
 
 
 def choices_key(papers: tuple[Paper, ...], key: str) -> str:
-    """What the related choices depend on: the text (`key`, its text_key), pins and hides."""
-    return content_key(key, [repr((p.related_pin, p.related_hide)) for p in papers])
+    """What the related choices depend on: the text (`key`, its text_key, which covers the ids
+    in order), pins and hides (few papers have any)."""
+    return content_key(
+        key, [repr((p.id, p.related_pin, p.related_hide)) for p in papers if p.related_pin or p.related_hide]
+    )
 
 
-def enrich(review: Review, cache: Cache, related_method: str, key: str | None = None) -> Review:
+def enrich(
+    review: Review, cache: Cache, related_method: str, key: str | None = None, related_key: str | None = None
+) -> Review:
     """Related papers and key terms. What depends on the text alone comes from the cache when the
     papers' text is unchanged (`key`: their text_key); so do each paper's related choices (text,
     pins and hides) and each topic's key terms (text and the topic's papers): a tag edit
-    recomputes only the tags each related paper shares and the key terms of the topics edited."""
+    recomputes only the tags each related paper shares and the key terms of the topics edited.
+    `related_key`: choices_key of the papers and `key`, if known."""
     papers = review.papers
     if not papers:
         return review
@@ -308,7 +314,8 @@ def enrich(review: Review, cache: Cache, related_method: str, key: str | None = 
             cache.put("pair-terms", key, memo)
         return choices
 
-    related = related_papers(papers, choices=cache.computed(CHOICES_CACHE, choices_key(papers, key), choose))
+    related_key = related_key or choices_key(papers, key)
+    related = related_papers(papers, choices=cache.computed(CHOICES_CACHE, related_key, choose))
 
     tag_ids = list(review.taxonomy.tags)
     members: dict[str, list[int]] = {tag: [] for tag in tag_ids}
@@ -414,7 +421,7 @@ class PageState:
 GENERATED = "generated"
 # BibTeX entries, summaries and CSL lines are made by this code: a change to it makes new ones.
 FRAGMENTS_KEY = content_key(
-    ["fragments", "2"], [(Path(__file__).parent / name).read_bytes() for name in ("cite.py", "abstracts.py")]
+    ["fragments", "3"], [(Path(__file__).parent / name).read_bytes() for name in ("cite.py", "abstracts.py")]
 )
 # Files in content/ that litreview writes itself (reports), so they are not inputs.
 REPORTS = ("merge-report.yaml", "suggested-tags.yaml")
@@ -547,7 +554,8 @@ def _generate(
     log.raise_if_errors()
     progress("related papers")
     key_of_text = text_key(review.papers, related_method, record_text_digests(records, cache))
-    review = enrich(review, cache, related_method, key_of_text)
+    related_key = choices_key(review.papers, key_of_text)
+    review = enrich(review, cache, related_method, key_of_text, related_key)
     papers_key = parsed_key(project.papers_dir, taxonomy if taxonomy.tags else None)
     # A paper is what its record's bytes make of it (with the code and tags in papers_key).
     paper_keys = {r.paper.id: paper_key(papers_key, r.digest) for r in records if r.digest}
@@ -556,7 +564,7 @@ def _generate(
         cached = CachedReview(
             papers_key,
             tuple(record.digest for record in records),
-            choices_key(review.papers, key_of_text),
+            related_key,
             review.taxonomy,
             dict(review.key_terms),
         )
@@ -599,8 +607,8 @@ def _render_and_write(
 ) -> GenerateReport:
     progress("render pages")
     state = PageState(cache, project.docs_dir)
-    fragments = cache.get_dict("fragments", FRAGMENTS_KEY)
-    known_fragments = dict(fragments)
+    known_fragments = cache.get_dict("fragments", FRAGMENTS_KEY)
+    fragments = dict(known_fragments)  # render_pages adds what it makes
     pages = render_pages(
         review,
         project.templates_dir,
@@ -612,6 +620,7 @@ def _render_and_write(
         related_key=late_files.cached.choices_key if late_files.cached else None,
         before=state.inputs,
         current_key=state.current_key,
+        compiled_dir=bytecode_dir(cache.directory),
     )
     if fragments.keys() != known_fragments.keys():
         current = {k: v for k, v in fragments.items() if k in pages.paper_keys}

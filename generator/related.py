@@ -16,7 +16,7 @@ N x N matrix). Ties are broken by paper id for stable output.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -303,6 +303,12 @@ class RelatedLists(Mapping[str, tuple[RelatedPaper, ...]]):
         """The ids of the paper's related papers, without making its list."""
         papers = self.papers
         return [papers[j].id for j, _, _, _ in self.choices[self.index[paper_id]]]
+
+    def listing(self, paper_ids: Iterable[str]) -> set[str]:
+        """The ids of the papers that list any of `paper_ids` as related, without making lists."""
+        targets = {self.index[i] for i in paper_ids if i in self.index}
+        papers = self.papers
+        return {papers[i].id for i, chosen in enumerate(self.choices) for c in chosen if c[0] in targets}
 
     def __getitem__(self, paper_id: str) -> tuple[RelatedPaper, ...]:
         made = self.made.get(paper_id)

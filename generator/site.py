@@ -49,6 +49,7 @@ from generator.mkdocs_parts import (
 from generator.mkdocs_plugin import LitreviewPlugin
 from generator.model import Taxonomy
 from generator.project import Project
+from generator.render import bytecode_dir
 from generator.yamlio import atomic_write_bytes, files_under, holds
 
 log = logging.getLogger("litreview")
@@ -149,7 +150,7 @@ def mkdocs_config(project: Project, taxonomy: Taxonomy, site_dir: Path, strict: 
     plugin = config.plugins.get("litreview")
     if isinstance(plugin, LitreviewPlugin):
         # Jinja checks each entry's template source and Python's version; the folder is Jinja's.
-        plugin.bytecode_dir = str(project.work_dir / "cache" / f"jinja-{metadata.version('jinja2')}")
+        plugin.bytecode_dir = str(bytecode_dir(project.work_dir / "cache"))
     return config
 
 

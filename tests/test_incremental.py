@@ -24,7 +24,7 @@ from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
 from generator.pipeline import generate, is_late, load_review, record_text_digests, text_digest
 from generator.project import Project
-from generator.related import TextFeatures, pair_terms
+from generator.related import RelatedLists, TextFeatures, pair_terms, related_papers
 from generator.site import BuiltSite, build_site, published_url, site_title
 from generator.store import load_papers
 from tests.conftest import FIXTURES, REPO, copy_review
@@ -205,7 +205,13 @@ def test_a_dict_in_buckets_rewrites_only_the_buckets_that_changed(tmp_path: Path
     rewritten = [f for f in files if f.stat().st_mtime_ns != stamps[f]]
     assert 1 <= len(rewritten) <= 2
     files[0].write_bytes(b"damaged")  # a damaged bucket loses its part, nothing else
-    assert cache.get_dict("records", key).items() < second.items()
+    damaged = cache.get_dict("records", key)
+    assert damaged.items() < second.items()
+    cache.put_dict("records", key, second, damaged)  # its keys count as added: it is rewritten
+    assert cache.get_dict("records", key) == second
+    third = {**second, content_key(["plain"]): 3}
+    cache.put_dict("records", key, third, dict(second))  # a plain dict as `before` works too
+    assert cache.get_dict("records", key) == third
 
 
 def test_pair_terms_match_the_per_pair_definition() -> None:
@@ -213,6 +219,15 @@ def test_pair_terms_match_the_per_pair_definition() -> None:
     features = TextFeatures.of(papers)
     pairs = [(i, (i * 7 + 3) % len(papers)) for i in range(len(papers))]
     assert pair_terms(features, pairs) == [features.shared_terms(i, j) for i, j in pairs]
+
+
+def test_the_papers_listing_a_paper_are_found_without_making_lists() -> None:
+    papers = load_review(Project.at(REPO), ProblemLog()).papers
+    lists = related_papers(papers)
+    for wanted in ({papers[0].id}, {papers[5].id, papers[40].id}, {"no-such-paper"}, set()):
+        expected = {i for i, items in lists.items() if any(r.id in wanted for r in items)}
+        assert RelatedLists(papers, lists.choices).listing(wanted) == expected
+    assert lists.listing({papers[0].id}), "the first paper is listed somewhere"
 
 
 def test_a_large_map_places_papers_near_their_landmarks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -282,7 +297,7 @@ def test_paper_pages_rendered_by_two_processes_are_the_same(
     url = "https://example.org/r/"
     serial = render.render_pages(review, project.templates_dir, "Title", url)
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10)
-    fragments: dict[str, tuple[str, str]] = {}
+    fragments: dict[str, render.Fragment] = {}
     parallel = render.render_pages(review, project.templates_dir, "Title", url, fragments=fragments)
     assert parallel.files == serial.files
     assert parallel.keys == serial.keys
