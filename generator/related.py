@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
 
 from generator.model import Paper, RelatedPaper
 from generator.titles import clean_latex
@@ -41,13 +42,34 @@ def paper_text(paper: Paper) -> str:
     return f"{title}\n{title}\n{clean_latex(paper.abstract)}"
 
 
-@dataclass(frozen=True)
-class TextFeatures:
-    """L2-normalised TF-IDF rows (1-2 grams, sublinear tf, English stop words removed)."""
+if TYPE_CHECKING:
+    from scipy import sparse
 
-    ids: tuple[str, ...]
-    matrix: sparse.csr_matrix
-    terms: np.ndarray
+
+class TextFeatures:
+    """L2-normalised TF-IDF rows (1-2 grams, sublinear tf, English stop words removed).
+
+    The rows are kept as CSR arrays (`data`, `indices`, `indptr`) and pickled as such, so that
+    a rebuild that loads them from the cache and needs no sparse product (the key terms of an
+    edited topic) does not import SciPy, a fifth of a second."""
+
+    def __init__(self, ids: Sequence[str], matrix: sparse.csr_matrix, terms: np.ndarray) -> None:
+        self.ids, self.terms = tuple(ids), terms
+        self.shape: tuple[int, int] = matrix.shape
+        self.data, self.indices, self.indptr = matrix.data, matrix.indices, matrix.indptr
+        self.__dict__["matrix"] = matrix
+
+    @cached_property
+    def matrix(self) -> sparse.csr_matrix:
+        from scipy import sparse
+
+        return sparse.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape, copy=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "matrix"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     @classmethod
     def of(cls, papers: Sequence[Paper]) -> TextFeatures:
@@ -57,6 +79,7 @@ class TextFeatures:
     def of_texts(cls, ids: Sequence[str], texts: Sequence[str]) -> TextFeatures:
         # scikit-learn is imported when needed: a rebuild served from the cache never needs it,
         # and importing it takes a second.
+        from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectorizer = TfidfVectorizer(
@@ -201,7 +224,7 @@ def pair_terms(
     features: TextFeatures, pairs: Sequence[tuple[int, int]], count: int = REASON_TERMS
 ) -> list[tuple[str, ...]]:
     """shared_terms for many pairs at once: one sparse product instead of one per pair."""
-    if not pairs or features.matrix.shape[1] == 0:
+    if not pairs or features.shape[1] == 0:
         return [() for _ in pairs]
     left = features.matrix[[i for i, _ in pairs]]
     right = features.matrix[[j for _, j in pairs]]
@@ -350,6 +373,20 @@ def term_means(features: TextFeatures) -> np.ndarray:
     return np.asarray(features.matrix.astype(np.float64).mean(axis=0)).ravel()
 
 
+def tag_centroid(features: TextFeatures, members: np.ndarray) -> np.ndarray:
+    """The average of the rows `members` (sorted), in float64, from those rows alone: a rebuild
+    asks for two or three topics, and converting every row would take most of its time. Each
+    term's sum adds the members' weights (times 1/count) in row order, as a sparse product of
+    the whole matrix does, so the result is the same to the last bit."""
+    starts, ends = features.indptr[members], features.indptr[members + 1]
+    lengths = ends - starts
+    # The positions of the members' entries in data and indices, row after row.
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    places = np.arange(int(lengths.sum())) + offsets
+    weights = features.data[places].astype(np.float64) * (1.0 / len(members))
+    return np.bincount(features.indices[places], weights=weights, minlength=features.shape[1])
+
+
 def key_terms(
     papers: Sequence[Paper],
     features: TextFeatures,
@@ -362,26 +399,16 @@ def key_terms(
     found: dict[str, tuple[str, ...]] = {tag: () for tag in tag_ids}
     column = {tag: n for n, tag in enumerate(tag_ids)}
     pairs = [(column[t], i) for i, p in enumerate(papers) for t in dict.fromkeys(p.tags) if t in column]
-    if not pairs or features.matrix.shape[1] == 0:
+    if not pairs or features.shape[1] == 0:
         return found
     rows, cols = np.array(pairs).T
     sizes = np.bincount(rows, minlength=len(tag_ids))
-    # Each tag's centroid at once: a (tags x papers) averaging matrix times the feature rows of
-    # those papers (a rebuild asks for two or three tags: converting every row would take most
-    # of the time). Each sum adds the same rows in the same order as over the whole matrix.
-    members = np.unique(cols)
-    averaging = sparse.csr_matrix(
-        (1.0 / sizes[rows], (rows, np.searchsorted(members, cols))),
-        shape=(len(tag_ids), len(members)),
-        dtype=np.float64,
-    )
-    centroids = (averaging @ features.matrix[members].astype(np.float64)).toarray()
     if overall is None:
         overall = term_means(features)
     for tag, n in column.items():
         if sizes[n] == 0:
             continue
-        lift = np.round(centroids[n] - overall, 6)
+        lift = np.round(tag_centroid(features, np.unique(cols[rows == n])) - overall, 6)
         positive = np.flatnonzero(lift > 0)
         # Best lift first, ties by term (the vocabulary, hence the column order, is sorted).
         order = positive[np.lexsort((positive, -lift[positive]))][: count * 4]

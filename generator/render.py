@@ -48,6 +48,12 @@ def md_text(value: object) -> str:
     return _MD_ESCAPABLE.sub(r"\\\1", text)
 
 
+def html_text(value: object) -> str:
+    """Text for HTML in a page (a raw HTML block, which Markdown leaves alone): HTML-escaped,
+    one line; what md_text gives once Markdown has converted it."""
+    return html.escape(" ".join(str(value).split()), quote=False)
+
+
 def yaml_str(value: object) -> str:
     """A front-matter value: HTML-escaped (themes print page.meta into HTML unescaped, e.g.
     <title> and <meta content>), then a YAML double-quoted scalar (JSON strings are YAML)."""
@@ -87,6 +93,7 @@ def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> j
         trim_blocks=False,
     )
     env.filters["md_text"] = md_text
+    env.filters["html_text"] = html_text
     env.filters["yaml_str"] = yaml_str
     env.filters["safe_url"] = lambda url: safe_url(str(url)) is not None
     return env
