@@ -21,8 +21,9 @@ def paper_year(paper: Paper) -> int | None:
 
 def years_chart(papers: Sequence[Paper], caption: str, chart_id: str) -> str:
     """A bar chart of papers per year (a `<figure>` with an SVG and a table as its text)."""
-    counts = Counter(y for p in papers if (y := paper_year(p)) is not None)
-    undated = sum(1 for p in papers if paper_year(p) is None)
+    by_year = Counter(paper_year(p) for p in papers)  # one pass: 20,000 papers on the home page
+    undated = by_year.pop(None, 0)
+    counts = Counter({year: n for year, n in by_year.items() if year is not None})
     if not counts:
         return ""
     years = list(range(min(counts), max(counts) + 1))
@@ -70,8 +71,10 @@ def cooccurrence_chart(papers: Sequence[Paper], tags: dict[str, Tag], chart_id: 
     if len(chosen) < 2:
         return ""
     pairs: Counter[tuple[str, str]] = Counter()
+    shown = set(chosen)
     for paper in papers:
-        own = [t for t in chosen if t in paper.tags]
+        # Each pair is counted both ways, so the order of `own` does not matter.
+        own = [t for t in dict.fromkeys(paper.tags) if t in shown]
         for i, a in enumerate(own):
             for b in own[i + 1 :]:
                 pairs[(a, b)] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -13,13 +14,16 @@ FEED_SIZE = 50
 NO_DAY = "1970-01-01"
 
 
-def newest_added(papers: Sequence[Paper]) -> list[Paper]:
-    """By the day they entered the review, then by their own date, newest first."""
-    return sorted(
-        papers,
-        key=lambda p: (p.added or NO_DAY, p.date.sort_key if p.date else (0, 0, 0), p.id),
-        reverse=True,
-    )
+def _added_key(paper: Paper) -> tuple[str, tuple[int, int, int], str]:
+    return (paper.added or NO_DAY, paper.date.sort_key if paper.date else (0, 0, 0), paper.id)
+
+
+def newest_added(papers: Sequence[Paper], limit: int | None = None) -> list[Paper]:
+    """By the day they entered the review, then by their own date, newest first; the first
+    `limit` of them if given (without sorting them all: keys are unique, so it is the same)."""
+    if limit is not None:
+        return heapq.nlargest(limit, papers, key=_added_key)
+    return sorted(papers, key=_added_key, reverse=True)
 
 
 def atom_feed(
@@ -51,7 +55,7 @@ def atom_feed(
             return path or "./"
         return ("../" * feed_path.count("/") + path) or "./"
 
-    entries = newest_added(papers)[:FEED_SIZE]
+    entries = newest_added(papers, FEED_SIZE)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     if base:
         feed.set("{http://www.w3.org/XML/1998/namespace}base", base)

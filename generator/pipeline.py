@@ -387,7 +387,7 @@ class PageState:
         if n is None:
             return None
         try:
-            stat = os.stat(os.path.join(self.docs, path))
+            stat = os.stat(f"{self.docs}/{path}")
         except OSError:
             return None
         if [stat.st_size, stat.st_mtime_ns] != self.stats[n]:
@@ -406,7 +406,7 @@ class PageState:
             if path in pages.kept and path in self.unchanged:  # not written since it was checked
                 stats.append(self.stats[self.place[path]])
                 continue
-            stat = os.stat(os.path.join(self.docs, path))
+            stat = os.stat(f"{self.docs}/{path}")
             stats.append((stat.st_size, stat.st_mtime_ns))
         keys = tuple(pages.keys[path] for path in paths)
         table = np.array(stats, dtype=np.int64).reshape(-1, 2)

@@ -528,7 +528,7 @@ def render_pages(
             cooccurrence=cooccurrence_chart(review.papers, tags, "lr-together"),
         ),
     )
-    recent = newest_added(review.papers)[:NEWEST_ON_HOME]
+    recent = newest_added(review.papers, NEWEST_ON_HOME)
     years = sorted({p.date.year for p in review.papers if p.date and p.date.year})
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else (str(years[0]) if years else None)
     pages.add(

@@ -14,6 +14,7 @@ import pickle
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,17 @@ HEADER = (
 @dataclass(frozen=True)
 class PaperFile:
     paper: Paper
-    path: Path
+    # The record's path as a string; `path` makes the Path when asked for (making 20,000 of them
+    # takes a rebuild a tenth of a second, and few are asked for).
+    place: str
     lines: Mapping[tuple[str | int, ...], int]
     split: tuple[str, ...] = ()
     imported_digest: bytes = b""  # of imported_fields(), when load_papers has it from its cache
     digest: bytes = b""  # of the file's name and bytes: the record's key in load_papers' cache
+
+    @cached_property
+    def path(self) -> Path:
+        return Path(self.place)
 
 
 def imported_fields(record: PaperFile) -> bytes:
@@ -140,9 +147,9 @@ def _packed(record: PaperFile | None, problems: list[Problem]) -> _Parsed:
     return record.paper, lines, record.split, problems, imported_fields(record)
 
 
-def _unpacked(parsed: _Parsed, path: Path, digest: bytes) -> PaperFile | None:
+def _unpacked(parsed: _Parsed, place: str, digest: bytes) -> PaperFile | None:
     paper, lines, split, _, imported = parsed
-    return None if paper is None else PaperFile(paper, path, _PickledLines(lines), split, imported, digest)
+    return None if paper is None else PaperFile(paper, place, _PickledLines(lines), split, imported, digest)
 
 
 def parsed_key(papers_dir: Path, taxonomy: Taxonomy | None) -> str:
@@ -318,7 +325,10 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         path=path.name,
     )
     return PaperFile(
-        paper, path, lines, tuple(s for s in split if isinstance(s, str)) if isinstance(split, list) else ()
+        paper,
+        str(path),
+        lines,
+        tuple(s for s in split if isinstance(s, str)) if isinstance(split, list) else (),
     )
 
 
@@ -432,7 +442,7 @@ def load_papers(
     records: list[PaperFile] = []
     if not papers_dir.is_dir():
         return records
-    seen: dict[str, Path] = {}
+    seen: dict[str, str] = {}  # file names by folded id
     cache_key = parsed_key(papers_dir, taxonomy)
     before: dict[bytes, _Parsed] = cache.get_dict(PARSED_CACHE, cache_key) if cache else {}
     now: dict[bytes, _Parsed] = {}
@@ -458,14 +468,13 @@ def load_papers(
             with open(entry.path, "rb") as handle:
                 raw = handle.read()
             digest = record_digest(entry.name, file_digest(raw))
-        path = papers_dir / entry.name
         found = before.get(digest)
         if found is None:
             assert raw is not None
             own = ProblemLog(log.root)
-            found = _packed(_read_record(path, raw, known, own), own.problems)
+            found = _packed(_read_record(papers_dir / entry.name, raw, known, own), own.problems)
         now[digest] = found
-        record = _unpacked(found, path, digest)
+        record = _unpacked(found, entry.path, digest)
         log.problems.extend(found[3])
         if record is None:
             continue
@@ -474,10 +483,10 @@ def load_papers(
             log.error(
                 record.path,
                 record.lines.get(("id",)),
-                f"id {record.paper.id!r} is already used by {seen[folded].name}",
+                f"id {record.paper.id!r} is already used by {seen[folded]}",
             )
             continue
-        seen[folded] = record.path
+        seen[folded] = entry.name
         records.append(record)
     for name in sorted(
         e.name for e in os.scandir(papers_dir) if e.name.endswith((".yml", ".json")) and e.is_file()
