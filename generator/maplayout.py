@@ -81,7 +81,8 @@ def map_data(papers: Sequence[Paper], taxonomy: Taxonomy, coordinates: np.ndarra
             [t for t in paper.tags if t in taxonomy.tags],
             next((group_of[t] for t in paper.tags if t in group_of), -1),
         ]
-        for paper, (x, y) in zip(papers, coordinates, strict=True)
+        # As Python floats: unpacking 20,000 NumPy rows one by one takes a tenth of a second.
+        for paper, (x, y) in zip(papers, np.asarray(coordinates, dtype=np.float64).tolist(), strict=True)
     ]
     data = {
         "groups": [taxonomy.groups[g].label for g in groups],

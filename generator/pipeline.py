@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.cache import Cache, content_key
-from generator.catalog import CATALOG_FILE, catalog_file
+from generator.catalog import CATALOG_FILE, CatalogIndex, catalog_file
 from generator.digests import FileDigests, file_digest
 from generator.errors import LitreviewError, ProblemLog
 from generator.importer import ImportReport, remember_sync, sync_sources
@@ -165,8 +165,10 @@ TERMS_KEY = content_key(
 )
 
 
-# catalog.json's line of each paper, by what it shows (catalog.catalog_file), and the code.
+# catalog.json's line of each paper, by what it shows (catalog.catalog_file), and the code;
+# and what each paper's line was made from (catalog.CatalogIndex).
 CATALOG_CACHE = "catalog-lines"
+CATALOG_INDEX = "catalog-index"
 CATALOG_KEY = content_key(
     ["catalog-lines", "1"],
     [(Path(__file__).parent / name).read_bytes() for name in ("catalog.py", "model.py", "render.py")],
@@ -248,9 +250,15 @@ class LateFiles:
         if cached is not None and len(cached.digests) == len(review.papers):
             digests = zip(review.papers, cached.digests, strict=True)
             paper_keys = {p.id: paper_key(cached.papers_key, d) for p, d in digests}
-        files.update(catalog_file(review, lines, paper_keys, cached.choices_key if cached else ""))
+        index = cache.get(CATALOG_INDEX, CATALOG_KEY)
+        if not isinstance(index, CatalogIndex):
+            index = CatalogIndex()
+        earlier = (index.related_key, index.papers)
+        files.update(catalog_file(review, lines, paper_keys, cached.choices_key if cached else "", index))
         if lines.keys() != before.keys():
             cache.put_dict(CATALOG_CACHE, CATALOG_KEY, lines, before)
+        if (index.related_key, index.papers) != earlier:
+            cache.put(CATALOG_INDEX, CATALOG_KEY, index)
         papers = review.papers
         coordinates = (
             cache.computed(

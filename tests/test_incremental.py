@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from generator import maplayout
 from generator.cache import BUCKETS, Cache, content_key
 from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
+from generator.model import Review
 from generator.pipeline import generate, is_late, load_review, record_text_digests, text_digest
 from generator.project import Project
 from generator.related import RelatedLists, TextFeatures, pair_terms, related_papers
@@ -342,6 +344,40 @@ def test_catalog_lines_from_the_memo_give_the_same_catalog(tmp_path: Path) -> No
     edited = replace(review, papers=(replace(first, title="A new title"), *review.papers[1:]))
     assert catalog_file(edited, memo) == catalog_file(edited) != plain
     assert len(memo) == len(review.papers)  # the old line of the edited paper is dropped
+
+
+def test_catalog_lines_kept_by_the_index_are_those_a_full_catalog_makes(tmp_path: Path) -> None:
+    """With paper keys and the index of the last catalog, the lines of papers that neither
+    changed nor list a changed paper are taken as they were: after tag edits of a paper that
+    others list as related, the catalog is the one made from nothing."""
+    from dataclasses import replace
+
+    from generator.catalog import CatalogIndex, catalog_file
+    from generator.pipeline import enrich
+
+    review = enrich(load_review(Project.at(REPO), ProblemLog()), Cache(tmp_path), "lsa")
+    assert isinstance(review.related, RelatedLists)
+    memo: dict[str, str] = {}
+    index = CatalogIndex()
+
+    def keyed(current: Review) -> dict[str, bytes]:
+        keys = {p.id: content_key(repr(p)) for p in current.papers}
+        return catalog_file(current, memo, keys, "choices", index)
+
+    assert keyed(review) == catalog_file(review)
+    assert set(index.papers) == {p.id for p in review.papers}
+    listed = Counter(i for p in review.papers for i in review.related.ids(p.id))
+    target = listed.most_common(1)[0][0]  # a paper that several others list
+    position = next(n for n, p in enumerate(review.papers) if p.id == target)
+    for tags in (("rlhf",), (), review.papers[position].tags):
+        papers = list(review.papers)
+        papers[position] = replace(papers[position], tags=tags)
+        edited = replace(review, papers=tuple(papers), related=RelatedLists(papers, review.related.choices))
+        assert keyed(edited) == catalog_file(edited)
+    before = dict(index.papers)
+    assert keyed(review) == catalog_file(review) and index.papers == before  # nothing changed
+    index.papers = {i: (k, "no such line") for i, (k, _) in index.papers.items()}  # lines lost
+    assert keyed(review) == catalog_file(review)
 
 
 def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files_itself(
