@@ -194,12 +194,59 @@ class CachedReview:
     taxonomy: Taxonomy
     key_terms: dict[str, tuple[str, ...]]
 
-    def load(self, cache: Cache) -> Review | None:
-        papers = cached_papers(cache, self.papers_key, self.digests)
+    def load(self, cache: Cache, early: EarlyLateFiles | None = None) -> Review | None:
+        """The review; with the papers `early` loaded, if it loaded these."""
+        papers = early.papers if early is not None and early.papers_key == self.papers_key else None
+        if papers is None or early is None or early.digests != self.digests:
+            papers = cached_papers(cache, self.papers_key, self.digests)
         choices = cache.get(CHOICES_CACHE, self.choices_key)
         if papers is None or choices is None or len(choices) != len(papers):
             return None
         return Review(tuple(papers), self.taxonomy, related_papers(papers, choices=choices), self.key_terms)
+
+
+@dataclass
+class EarlyLateFiles:
+    """The part of the late files' work that needs only the papers and the taxonomy: loading the
+    papers from the cache and making the search index. The worker is given it as soon as the
+    records are read, and does it while the build relates the papers (half a second at 20,000
+    papers), so that the late files are ready sooner. Picklable until called."""
+
+    cache_dir: Path
+    papers_key: str
+    digests: tuple[bytes, ...]
+    taxonomy: Taxonomy
+    search_mode: str
+    papers: list[Paper] | None = None
+    search: dict[str, bytes] | None = None
+
+    def __call__(self) -> EarlyLateFiles:
+        cache = Cache(self.cache_dir)
+        with long_lived():
+            self.papers = cached_papers(cache, self.papers_key, self.digests)
+        if self.papers is not None:
+            self.search = _search_files(
+                Review(tuple(self.papers), self.taxonomy, {}, {}), self.search_mode, cache
+            )
+        return self
+
+    def serves(self, cached: CachedReview, search_mode: str) -> bool:
+        """Whether this work is that of the review `cached` describes."""
+        return self.papers is not None and (
+            self.papers_key,
+            self.digests,
+            self.taxonomy,
+            self.search_mode,
+        ) == (cached.papers_key, cached.digests, cached.taxonomy, search_mode)
+
+
+def _search_files(review: Review, search_mode: str, cache: Cache) -> dict[str, bytes]:
+    known_terms = cache.get(TERMS_CACHE, TERMS_KEY) or {}
+    count = len(known_terms)
+    files = search_files(review, search_mode, known_terms, cache)
+    if len(known_terms) != count:
+        cache.put(TERMS_CACHE, TERMS_KEY, known_terms)
+    return files
 
 
 @dataclass(frozen=True)
@@ -225,25 +272,26 @@ class LateFiles:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
 
-    def __call__(self) -> dict[str, bytes]:
+    def __call__(self, early: EarlyLateFiles | None = None) -> dict[str, bytes]:
+        """The late files; with what `early` made, when it made it for this review."""
         cache = Cache(self.cache_dir)
         if self.review is not None:
             return self._files(self.review, cache)
+        if early is not None and (self.cached is None or not early.serves(self.cached, self.search_mode)):
+            early = None
         try:
             with long_lived():
-                review = self.cached.load(cache) if self.cached is not None else None
+                review = self.cached.load(cache, early) if self.cached is not None else None
             if review is None:
                 raise LitreviewError("the review is not in the cache")
-            return self._files(review, cache)
+            return self._files(review, cache, early.search if early is not None else None)
         finally:
             gc.unfreeze()  # see long_lived
 
-    def _files(self, review: Review, cache: Cache) -> dict[str, bytes]:
-        known_terms = cache.get(TERMS_CACHE, TERMS_KEY) or {}
-        count = len(known_terms)
-        files = search_files(review, self.search_mode, known_terms, cache)
-        if len(known_terms) != count:
-            cache.put(TERMS_CACHE, TERMS_KEY, known_terms)
+    def _files(
+        self, review: Review, cache: Cache, search: dict[str, bytes] | None = None
+    ) -> dict[str, bytes]:
+        files = dict(search) if search is not None else _search_files(review, self.search_mode, cache)
         before = cache.get_dict(CATALOG_CACHE, CATALOG_KEY)
         lines = dict(before)
         cached, paper_keys = self.cached, None
@@ -560,11 +608,16 @@ def _generate(
     progress("validate content")
     review = review_of(records, taxonomy, log)
     log.raise_if_errors()
+    papers_key = parsed_key(project.papers_dir, taxonomy if taxonomy.tags else None)
+    if late_job is not None and review.papers:
+        digests_in_order = tuple(record.digest for record in records)
+        late_job.start(
+            EarlyLateFiles(cache.directory, papers_key, digests_in_order, review.taxonomy, search_mode)
+        )
     progress("related papers")
     key_of_text = text_key(review.papers, related_method, record_text_digests(records, cache))
     related_key = choices_key(review.papers, key_of_text)
     review = enrich(review, cache, related_method, key_of_text, related_key)
-    papers_key = parsed_key(project.papers_dir, taxonomy if taxonomy.tags else None)
     # A paper is what its record's bytes make of it (with the code and tags in papers_key).
     paper_keys = {r.paper.id: paper_key(papers_key, r.digest) for r in records if r.digest}
     cached = None

@@ -14,10 +14,12 @@ import json
 import logging
 import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -341,12 +343,20 @@ def _make_late(receive: Any, send: Any) -> None:
 
     try:
         task = receive.recv()
+        early = None
+        if task is not None and task[0] == "early":
+            try:
+                with threadpool_limits(limits=1):
+                    early = task[1]()
+            except Exception:  # only a head start: make() does the work without it
+                early = None
+            task = receive.recv()
         receive.close()
         if task is None:
             return
-        make, compare = task
+        _, make, compare = task
         with threadpool_limits(limits=1):
-            made = _changed(make(), compare)
+            made = _changed(make(early) if early is not None else make(), compare)
         send.send(("ok", made))
         send.close()
         # Nothing is left to do, and freeing a large review's objects one by one at exit takes
@@ -381,16 +391,33 @@ class LateJob:
         self.process.start()
         send.close()
         task_receive.close()
+        # Tasks are sent by a thread: a task larger than the pipe's buffer (the record digests of
+        # 20,000 papers are 640 KB) would block the build until the worker reads it, and the
+        # worker reads the second task only when it is done with the first.
+        self.outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self.sender = threading.Thread(target=self._send_tasks, daemon=True)
+        self.sender.start()
         if make is not None:
             self.submit(make, compare or [])
 
-    def submit(self, make: Callable[[], dict[str, bytes]], compare: list[Path]) -> None:
+    def _send_tasks(self) -> None:
+        while (task := self.outbox.get()) is not None:
+            with contextlib.suppress(OSError):  # the worker died: result() does the work here
+                self.task_send.send(task)
+        with contextlib.suppress(OSError):
+            self.task_send.close()
+
+    def start(self, early: Callable[[], Any]) -> None:
+        """Have the worker begin with `early` (before submit): what it returns is given to the
+        `make` that submit sends (make(early_result)), which must accept it."""
+        self.outbox.put(("early", early))
+
+    def submit(self, make: Callable[..., dict[str, bytes]], compare: list[Path]) -> None:
         """Have the worker make the files; it sends back those that differ from their copies
         under the `compare` folders."""
         self.make = make
-        with contextlib.suppress(OSError):  # the worker died first: result() does the work here
-            self.task_send.send((make, compare))
-        self.task_send.close()
+        self.outbox.put(("make", make, compare))
+        self.outbox.put(None)
 
     def result(self) -> LateFilesMade | None:
         if self.make is None:
@@ -420,6 +447,7 @@ class LateJob:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+        self.outbox.put(None)  # the sender stops (a send to the dead worker fails at once)
 
 
 def _collected(job: LateJob | None) -> LateFilesMade | None:

@@ -24,7 +24,14 @@ from generator.cache import BUCKETS, Cache, content_key
 from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
 from generator.model import Review
-from generator.pipeline import generate, is_late, load_review, record_text_digests, text_digest
+from generator.pipeline import (
+    EarlyLateFiles,
+    generate,
+    is_late,
+    load_review,
+    record_text_digests,
+    text_digest,
+)
 from generator.project import Project
 from generator.related import RelatedLists, TextFeatures, pair_terms, related_papers
 from generator.site import BuiltSite, build_site, published_url, site_title
@@ -402,6 +409,18 @@ def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files
         pickle.loads(pickle.dumps(lost))()
     made = LateJob(lost).result()
     assert made is not None and made.changed == expected and made.names == set(expected)
+
+    # The head start (papers and search index, made before the review is related) gives the
+    # same files; one made for other papers or another taxonomy is not used.
+    cached = sent.cached
+    early = EarlyLateFiles(sent.cache_dir, cached.papers_key, cached.digests, cached.taxonomy, "auto")
+    early = pickle.loads(pickle.dumps(early))()
+    assert early.serves(cached, sent.search_mode) and early.search
+    assert sent(early) == expected
+    other = replace(early, digests=cached.digests[1:], papers=early.papers[1:])
+    assert not other.serves(cached, sent.search_mode) and sent(other) == expected
+    retagged = replace(early, taxonomy=replace(cached.taxonomy, tags={}), search={"search/x": b""})
+    assert not retagged.serves(cached, sent.search_mode) and sent(retagged) == expected
 
 
 def test_undoing_an_edit_whose_build_failed_rebuilds_the_pages(review: Project) -> None:
