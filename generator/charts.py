@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from generator.model import Paper, Tag
 
@@ -64,21 +64,21 @@ def years_chart(papers: Sequence[Paper], caption: str, chart_id: str) -> str:
     )
 
 
-def cooccurrence_chart(papers: Sequence[Paper], tags: dict[str, Tag], chart_id: str, top: int = 14) -> str:
-    """A heat map of how often the most used topics share a paper."""
-    counts = Counter(t for p in papers for t in p.tags if t in tags)
+def cooccurrence_chart(
+    members: Mapping[str, Sequence[Paper]], tags: dict[str, Tag], chart_id: str, top: int = 14
+) -> str:
+    """A heat map of how often the most used topics share a paper (`members`: each topic's
+    papers, each once)."""
+    counts = {t: len(papers) for t, papers in members.items() if t in tags and papers}
     chosen = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
     if len(chosen) < 2:
         return ""
-    pairs: Counter[tuple[str, str]] = Counter()
-    shown = set(chosen)
-    for paper in papers:
-        # Each pair is counted both ways, so the order of `own` does not matter.
-        own = [t for t in dict.fromkeys(paper.tags) if t in shown]
-        for i, a in enumerate(own):
-            for b in own[i + 1 :]:
-                pairs[(a, b)] += 1
-                pairs[(b, a)] += 1
+    # By set intersections of each pair's papers: a pass over 20,000 papers took a tenth of a second.
+    ids = {t: {p.id for p in members[t]} for t in chosen}
+    pairs: dict[tuple[str, str], int] = {}
+    for i, a in enumerate(chosen):
+        for b in chosen[i + 1 :]:
+            pairs[(a, b)] = pairs[(b, a)] = len(ids[a] & ids[b])
     most = max(pairs.values(), default=0) or 1
     cell, left, topm = 24, 230, 8
     size = len(chosen)

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,11 +158,18 @@ def tag_counts(review: Review) -> Counter[str]:
     return Counter(tag for paper in review.papers for tag in paper.tags)
 
 
-def _group_entries(review: Review, counts: Mapping[str, int]) -> list[dict[str, object]]:
-    group_of = {t.id: t.group for t in review.taxonomy.tags.values()}
+def _group_entries(
+    review: Review, counts: Mapping[str, int], members: Mapping[str, Sequence[Paper]]
+) -> list[dict[str, object]]:
+    """Each group of topics with its topics' counts and how many papers have any of them
+    (`members`: each topic's papers)."""
     papers_in: Counter[str] = Counter()  # papers with at least one tag of the group
-    for paper in review.papers:
-        papers_in.update({group_of[t] for t in paper.tags if t in group_of})
+    for group in review.taxonomy.groups:
+        ids: set[str] = set()
+        for tag in review.taxonomy.tags.values():
+            if tag.group == group:
+                ids.update(p.id for p in members.get(tag.id, ()))
+        papers_in[group] = len(ids)
     entries = []
     for group in review.taxonomy.groups.values():
         tags = [(t, counts.get(t.id, 0)) for t in review.taxonomy.tags.values() if t.group == group.id]
@@ -371,13 +378,12 @@ def render_pages(
         return fragment(paper)[1]
 
     labels = {t.id: (t.id, t.label) for t in tags.values()}
-    tagged: dict[str, list[Paper]] = {t: [] for t in tags}
-    for p in review.papers:
+    # Each topic's papers, newest first: one sort of all the papers, then one pass.
+    topic_order: dict[str, list[Paper]] = {t: [] for t in tags}
+    for p in newest_first(review.papers):
         for t in dict.fromkeys(p.tags):
-            if t in tagged:
-                tagged[t].append(p)
-    order_keys = {p.id: newest_key(p) for p in review.papers}
-    topic_order = {t: newest_first(members, order_keys) for t, members in tagged.items()}
+            if t in topic_order:
+                topic_order[t].append(p)
     # Previous and next within each paper's first topic (its home), in that topic page's order.
     home = {p.id: next((t for t in p.tags if t in tags), None) for p in review.papers}
     adjacent: dict[str, tuple[Paper | None, Paper | None]] = {}
@@ -495,12 +501,12 @@ def render_pages(
             ],
         )
         pages.add(page, text, key)
-        by_id_order = sorted(tagged[tag.id], key=lambda p: p.id)
+        by_id_order = sorted(members, key=lambda p: p.id)
         pages.add(bibliography, b"\n".join([bibtex_of(p) for p in by_id_order]), key)
         pages.add(
             feed,
             atom_feed(
-                tagged[tag.id],
+                members,
                 title=f"{site_title}: {tag.label}",
                 feed_path=feed,
                 page_path=f"topics/{tag.id}/",
@@ -519,13 +525,13 @@ def render_pages(
     every = [fragment(p) for p in all_by_id]
     pages.add("references.bib", b"\n".join([f[0] for f in every]))
     pages.add("references.json", csl_json([f[2] for f in every]))
-    groups = _group_entries(review, counts)
+    groups = _group_entries(review, counts, topic_order)
     pages.add(
         "topics/index.md",
         env.get_template("topics.md.j2").render(
             groups=groups,
             tag_count=len(tags),
-            cooccurrence=cooccurrence_chart(review.papers, tags, "lr-together"),
+            cooccurrence=cooccurrence_chart(topic_order, tags, "lr-together"),
         ),
     )
     recent = newest_added(review.papers, NEWEST_ON_HOME)
