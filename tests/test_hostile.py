@@ -37,6 +37,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
     )
     result = runner.invoke(cli, ["import", "-C", str(root), str(HOSTILE)], catch_exceptions=False)
     assert "6 new" in result.output, result.output
+    # Tagged, so that topic pages, feeds and bibliographies list them too.
+    for record in (root / "content" / "papers").glob("*.yaml"):
+        record.write_text(record.read_text().replace("tags: []", "tags: [transformers]"))
     result = runner.invoke(cli, ["build", "-C", str(root), "-q"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return Project.at(root)
@@ -106,6 +109,31 @@ def test_the_text_is_shown_as_written(hostile_site: Project) -> None:
         title_tag = soup.title.get_text()
         assert "<" not in title_tag or title_tag.startswith(("<script>", '"><svg', "<img")), title_tag
         assert soup.find("meta", attrs={"name": "description"})["content"]
+
+
+def test_topic_pages_list_titles_as_written(hostile_site: Project) -> None:
+    """Topic pages list their papers as HTML that Markdown passes through: each entry's text is
+    the paper's title as written, and its link the paper's page."""
+    catalog = json.loads((hostile_site.site_dir / "catalog.json").read_text())
+    titles = {p["id"]: " ".join(p["title"].split()) for p in catalog["papers"]}
+    listed = 0
+    for page in (hostile_site.site_dir / "topics").glob("*/index.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        heading = soup.find(id="papers-newest-first")
+        assert heading is not None, page
+        entries = []
+        for sibling in heading.find_next_siblings():
+            if sibling.name == "h2":
+                break
+            if sibling.name == "ul":
+                entries = sibling.find_all("li", recursive=False)
+        for entry in entries:
+            link = entry.find("a")
+            paper_id = re.fullmatch(r"\.\./\.\./papers/([a-z0-9.-]+)/", link["href"]).group(1)
+            assert link.get_text() == titles[paper_id], page
+            assert entry.select_one(".lr-summary") is not None
+            listed += 1
+    assert listed >= len(titles)
 
 
 def test_topic_labels_with_markup_stay_text(hostile_site: Project) -> None:
