@@ -78,7 +78,8 @@ def cooccurrence_chart(
     pairs: dict[tuple[str, str], int] = {}
     for i, a in enumerate(chosen):
         for b in chosen[i + 1 :]:
-            pairs[(a, b)] = pairs[(b, a)] = len(ids[a] & ids[b])
+            if shared := len(ids[a] & ids[b]):  # pairs that share no paper are not listed
+                pairs[(a, b)] = pairs[(b, a)] = shared
     most = max(pairs.values(), default=0) or 1
     cell, left, topm = 24, 230, 8
     size = len(chosen)

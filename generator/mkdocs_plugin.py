@@ -11,14 +11,14 @@ takes MkDocs half a second, a quarter of a rebuild after one tag edit of a large
 
 from __future__ import annotations
 
-import os
 import re
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from mkdocs.plugins import BasePlugin
 
-from generator.render import CheckedBytecodeCache
+from generator.jinja_cache import checked_cache
 
 _KEEP = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
 _RUN = re.compile(r"\s{2,}")
@@ -45,8 +45,7 @@ class LitreviewPlugin(BasePlugin):  # type: ignore[type-arg]
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
         if self.bytecode_dir is not None:
-            os.makedirs(self.bytecode_dir, exist_ok=True)
-            env.bytecode_cache = CheckedBytecodeCache(self.bytecode_dir)
+            env.bytecode_cache = checked_cache(Path(self.bytecode_dir))
         return env
 
     def on_post_page(self, output: str, **kwargs: Any) -> str:

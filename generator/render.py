@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2.bccache import Bucket
 
 from generator.abstracts import abstract_html, external_links, safe_url, summary
 from generator.cache import content_key
@@ -27,6 +26,7 @@ from generator.charts import cooccurrence_chart, years_chart
 from generator.cite import bibtex_entry, csl_json, csl_line
 from generator.errors import LitreviewError
 from generator.feeds import atom_feed, newest_added
+from generator.jinja_cache import checked_cache, compiled_templates_dir
 from generator.model import Paper, Review, Tag
 from generator.related import RelatedLists
 from generator.yamlio import atomic_write_bytes, holds
@@ -60,33 +60,18 @@ def yaml_str(value: object) -> str:
     return json.dumps(html.escape(" ".join(str(value).split()), quote=True), ensure_ascii=False)
 
 
-class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates, keyed by each template's source and Python's version;
-    an entry it cannot read is compiled again (Jinja's own would raise on some damage)."""
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:
-            bucket.reset()
-
-
 def bytecode_dir(cache_dir: Path) -> Path:
-    """Where compiled templates are kept (the page templates' and the theme's): by Jinja's
-    version, since Jinja's own entries check only the template's source and Python's version."""
-    return cache_dir / f"jinja-{jinja2.__version__}"
+    """Where the page templates are kept compiled: by Jinja's version and this code, which sets
+    the environment's options and filters."""
+    return compiled_templates_dir(cache_dir, "pages", Path(__file__).read_bytes())
 
 
 def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
     """The page templates' environment; with `compiled_dir`, compiled templates are kept there
     (compiling the page templates takes a rebuild a sixth of a second)."""
-    cache = None
-    if compiled_dir is not None:
-        compiled_dir.mkdir(parents=True, exist_ok=True)
-        cache = CheckedBytecodeCache(str(compiled_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir / "pages")),
-        bytecode_cache=cache,
+        bytecode_cache=checked_cache(compiled_dir) if compiled_dir is not None else None,
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown output: each value is escaped by md_text or |e explicitly
         keep_trailing_newline=True,

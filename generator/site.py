@@ -40,6 +40,7 @@ from mkdocs.utils.yaml import get_yaml_loader
 from generator import __version__
 from generator.cache import content_key
 from generator.errors import LitreviewError
+from generator.jinja_cache import compiled_templates_dir
 from generator.mkdocs_parts import (
     build_in_parts,
     can_narrow,
@@ -51,7 +52,6 @@ from generator.mkdocs_parts import (
 from generator.mkdocs_plugin import LitreviewPlugin
 from generator.model import Taxonomy
 from generator.project import Project
-from generator.render import bytecode_dir
 from generator.yamlio import atomic_write_bytes, files_under, holds
 
 log = logging.getLogger("litreview")
@@ -152,7 +152,9 @@ def mkdocs_config(project: Project, taxonomy: Taxonomy, site_dir: Path, strict: 
     plugin = config.plugins.get("litreview")
     if isinstance(plugin, LitreviewPlugin):
         # Jinja checks each entry's template source and Python's version; the folder is Jinja's.
-        plugin.bytecode_dir = str(bytecode_dir(project.work_dir / "cache"))
+        # By MkDocs' and Material's versions: they set up the environment the templates need.
+        made_by = (metadata.version("mkdocs"), metadata.version("mkdocs-material"))
+        plugin.bytecode_dir = str(compiled_templates_dir(project.work_dir / "cache", "theme", *made_by))
     return config
 
 
@@ -401,11 +403,16 @@ class LateJob:
             self.submit(make, compare or [])
 
     def _send_tasks(self) -> None:
-        while (task := self.outbox.get()) is not None:
-            with contextlib.suppress(OSError):  # the worker died: result() does the work here
-                self.task_send.send(task)
-        with contextlib.suppress(OSError):
-            self.task_send.close()
+        try:
+            while (task := self.outbox.get()) is not None:
+                with contextlib.suppress(OSError):  # the worker died: result() does the work here
+                    self.task_send.send(task)
+        except BaseException as exc:  # a task that cannot be sent (pickled): the worker gets none
+            log.warning("the search index and map worker got no work (%s: %s)", type(exc).__name__, exc)
+        finally:
+            # The worker then reads the end of its input and stops; result() does the work here.
+            with contextlib.suppress(OSError):
+                self.task_send.close()
 
     def start(self, early: Callable[[], Any]) -> None:
         """Have the worker begin with `early` (before submit): what it returns is given to the

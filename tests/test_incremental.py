@@ -423,6 +423,20 @@ def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files
     assert not retagged.serves(cached, sent.search_mode) and sent(retagged) == expected
 
 
+def test_a_task_the_worker_cannot_be_sent_is_done_by_the_build(caplog: pytest.LogCaptureFixture) -> None:
+    """Tasks are pickled and sent by a thread: one that cannot be pickled (a lambda) leaves the
+    worker without work, and the build makes the files itself instead of waiting forever."""
+    from generator.site import LateJob
+
+    job = LateJob()
+    job.start(lambda: None)  # the head start cannot be sent either
+    job.submit(lambda: {"catalog.json": b"{}"}, [])
+    made = job.result()
+    assert made is not None and made.changed == {"catalog.json": b"{}"}
+    assert "got no work" in caplog.text
+    job.cancel()
+
+
 def test_undoing_an_edit_whose_build_failed_rebuilds_the_pages(review: Project) -> None:
     build(review, worker=True)
     reference = tree(review.site_dir)

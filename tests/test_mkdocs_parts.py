@@ -126,12 +126,14 @@ def test_a_build_is_split_only_when_every_page_can_be_built_alone(
 
 def test_damaged_compiled_templates_are_compiled_again(built_review: Project, tmp_path: Path) -> None:
     project = copied(built_review, tmp_path / "review")
-    compiled = sorted(next((project.work_dir / "cache").glob("jinja-*")).iterdir())
-    assert compiled, "the build kept Material's compiled templates"
+    # Material's compiled templates and litreview's page templates, one folder each.
+    compiled = sorted(p for p in (project.work_dir / "cache").glob("jinja-*/*/*") if p.is_file())
+    assert len({p.parent for p in compiled}) == 2, "the build kept the theme's and the pages' templates"
     for n, entry in enumerate(compiled):
         data = entry.read_bytes()
-        # Truncated, garbage after the header, or nothing at all.
-        entry.write_bytes([data[: len(data) // 2], data[:12] + b"\x80garbage", b""][n % 3])
+        # Truncated, one bit of the code flipped (the length is right), or nothing at all.
+        flipped = data[:-8] + bytes([data[-8] ^ 0x40]) + data[-7:]
+        entry.write_bytes([data[: len(data) // 2], flipped, b""][n % 3])
     (project.work_dir / "last-build.json").unlink()
     build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
     assert tree(project.site_dir) == tree(built_review.site_dir)

@@ -78,8 +78,67 @@ def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compil
     assert render_pages(review, project.templates_dir, "Title", compiled_dir=compiled_dir).files == plain
     for n, entry in enumerate(entries):
         data = entry.read_bytes()
-        entry.write_bytes([data[: len(data) // 2], data[:12] + b"\x80garbage", b""][n % 3])
+        flipped = data[:-8] + bytes([data[-8] ^ 0x40]) + data[-7:]  # one bit of the code, same length
+        entry.write_bytes([data[: len(data) // 2], flipped, b""][n % 3])
+    # Each damaged entry is refused (its CRC), so the template is compiled again.
+    from jinja2.bccache import Bucket
+
+    from generator.jinja_cache import checked_cache
+    from generator.render import make_environment
+
+    environment = make_environment(project.templates_dir, compiled_dir)
+    cache = checked_cache(compiled_dir)
+    for name in ("paper.md.j2", "topic.md.j2", "home.md.j2"):
+        source, filename, _ = environment.loader.get_source(environment, name)
+        bucket = cache.get_bucket(environment, name, filename, source)
+        assert bucket.code is None, name
+        assert isinstance(bucket, Bucket)
     assert render_pages(review, project.templates_dir, "Title", compiled_dir=compiled_dir).files == plain
+    cache = checked_cache(compiled_dir)
+    for name in ("paper.md.j2", "topic.md.j2", "home.md.j2"):
+        source, filename, _ = environment.loader.get_source(environment, name)
+        assert cache.get_bucket(environment, name, filename, source).code is not None, "kept again"
+
+
+@pytest.mark.parametrize(
+    ("title", "summary_text"),
+    [
+        ("Plain title", "A plain summary."),
+        ("A & B <c> \"quoted\" 'single'", "x < y && z > w; 5 * 3 = 15_000 [note] (see #2)."),
+        ("# Not a heading *emph* `code` _u_", "1. not a list - nor this + or that! \\backslash\\"),
+        ("<script>alert(1)</script> &amp; &#x27; entities", "[link](javascript:x) <b>bold</b> ![img](x.png)"),
+        ("Tabs\tand\nnewlines  and   spaces", "Unicode: naïve café 数学 \u2003em space"),
+    ],
+)
+def test_topic_list_html_is_what_the_markdown_list_made(title: str, summary_text: str) -> None:
+    """Topic pages list papers as HTML that Markdown passes through; it is the HTML the Markdown
+    list of md_text entries gave (MkDocs turned the .md link into this URL)."""
+    from generator.render import html_text
+
+    url = "../../papers/some-paper/"
+    markdown = Markdown(extensions=["attr_list", "md_in_html", "tables", "toc"])
+    old = markdown.convert(
+        f'- [{md_text(title)}]({url}) <span class="lr-date">May 29, 2024</span>'
+        f'<br><span class="lr-summary">{md_text(summary_text)}</span>\n'
+    )
+    new = (
+        f'<ul>\n<li><a href="{url}">{html_text(title)}</a> <span class="lr-date">May 29, 2024</span>'
+        f'<br><span class="lr-summary">{html_text(summary_text)}</span></li>\n</ul>'
+    )
+    assert old == new
+    assert Markdown(extensions=["attr_list", "md_in_html", "tables", "toc"]).convert(new + "\n") == new
+
+
+def test_topic_pairs_that_share_no_paper_are_not_listed() -> None:
+    from generator.charts import cooccurrence_chart
+    from generator.model import Paper, Tag
+
+    tags = {t: Tag(id=t, label=t.upper(), description="", group="g") for t in ("a", "b", "c")}
+    tagged = [("a", "b"), ("c",), ("a",)]
+    papers = [Paper(id=f"p{n}", title="", abstract="", tags=t, fingerprint="") for n, t in enumerate(tagged)]
+    members = {t: [p for p in papers if t in p.tags] for t in tags}
+    chart = cooccurrence_chart(members, tags, "lr-together")
+    assert "<ol><li>A and B: 1</li></ol>" in chart
 
 
 def test_key_terms_average_a_topics_rows_as_a_sparse_product_does() -> None:
