@@ -18,10 +18,10 @@ from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 
+from generator.build.pipeline import generate
+from generator.build.site import build_site, mkdocs_config, site_title
 from generator.errors import ProblemLog
-from generator.pipeline import generate
 from generator.project import Project
-from generator.site import build_site, mkdocs_config, site_title
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,7 +43,7 @@ def full_build(project: Project) -> float:
 
 def mkdocs_alone(project: Project, out: Path) -> float:
     started = time.perf_counter()
-    from generator.taxonomy import load_taxonomy
+    from generator.records.taxonomy import load_taxonomy
 
     config = mkdocs_config(project, load_taxonomy(project.tags_file, ProblemLog()), out, strict=True)
     mkdocs_build(config)

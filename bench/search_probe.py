@@ -39,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 
 from generator.model import Review
 from generator.project import default_templates_dir
-from generator.search_index import search_files
+from generator.search.files import search_files
 
 CHROMIUM = "/usr/bin/chromium"
 KINDS = (

@@ -116,10 +116,10 @@ def init(directory: Path, title: str) -> None:
 @_project_option
 def import_(files: tuple[Path, ...], project_dir: Path) -> None:
     """Add source FILES to content/sources/ and create records for their new papers."""
-    from generator.cache import Cache
-    from generator.importer import add_source_files, remember_sync, sync_sources
-    from generator.store import load_papers
-    from generator.taxonomy import load_taxonomy
+    from generator.cache.store import Cache
+    from generator.ingest.importer import add_source_files, remember_sync, sync_sources
+    from generator.records.store import load_papers
+    from generator.records.taxonomy import load_taxonomy
 
     project = Project.at(project_dir)
     log = ProblemLog(project.root)
@@ -147,8 +147,9 @@ def import_(files: tuple[Path, ...], project_dir: Path) -> None:
 
 
 def _write_merge_report(project: Project, report: object) -> None:
-    from generator.importer import ImportReport, merge_report
-    from generator.yamlio import atomic_write_text, dump_new
+    from generator.files import atomic_write_text
+    from generator.ingest.importer import ImportReport, merge_report
+    from generator.records.yamlio import dump_new
 
     assert isinstance(report, ImportReport)
     path = project.content_dir / "merge-report.yaml"
@@ -184,8 +185,8 @@ def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> No
     if check_built_site:
         _check_site(project, base_url)
         return
-    from generator.pipeline import load_review
-    from generator.sources import read_sources
+    from generator.ingest.sources import read_sources
+    from generator.records.review import load_review
 
     log = ProblemLog(project.root)
     with _errors_to_messages(log):
@@ -204,13 +205,13 @@ def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> No
 
 
 def _check_site(project: Project, base_url: str | None) -> None:
-    from generator.linkcheck import check_site
-    from generator.site import published_url
+    from generator.build.linkcheck import check_site
+    from generator.config import Settings
 
     if not (project.site_dir / "index.html").is_file():
         _fail(f"there is no built site in {project.rel(project.site_dir)}/; run `litreview build` first")
     with _errors_to_messages():
-        base = base_url if base_url is not None else published_url(project)
+        base = base_url if base_url is not None else Settings.of(project).site_url
     report = check_site(project.site_dir, base)
     for url in sorted(report.external):
         click.echo(f"external (not fetched): {url}")
@@ -236,15 +237,9 @@ def _check_site(project: Project, base_url: str | None) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own messages.")
 def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose: bool) -> None:
     """Generate the pages and build the site into site/."""
-    from generator.pipeline import generate, is_late
-    from generator.site import (
-        build_lock,
-        build_site,
-        mkdocs_logging,
-        published_url,
-        related_method,
-        site_title,
-    )
+    from generator.build.mkdocs_config import mkdocs_logging
+    from generator.build.pipeline import Options, build_review
+    from generator.build.site import build_lock
 
     project = Project.at(project_dir)
     log = ProblemLog(project.root)
@@ -256,19 +251,8 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
         build_lock(project),
     ):
         try:
-            report = generate(
-                project,
-                log,
-                site_title=site_title(project),
-                sync=not no_import,
-                progress=steps,
-                related_method=related_method(project),
-                site_url=published_url(project),
-                defer_late=True,
-            )
-            steps("mkdocs build (search index and map alongside)")
-            built = build_site(project, report.taxonomy, strict=strict, late=report.late, is_late=is_late)
-            report.built()
+            options = Options(sync=not no_import, progress=steps, worker=True)
+            report, built = build_review(project, log, options, strict)
         finally:
             steps.close()
     _print_problems(log.warnings)
@@ -290,9 +274,10 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
 @_project_option
 def suggest(project_dir: Path) -> None:
     """Suggest tags for papers, learned from the tags already assigned; writes a report."""
-    from generator.pipeline import load_review
-    from generator.suggest import suggest_tags
-    from generator.yamlio import atomic_write_text, dump_new
+    from generator.enrich.suggest import suggest_tags
+    from generator.files import atomic_write_text
+    from generator.records.review import load_review
+    from generator.records.yamlio import dump_new
 
     project = Project.at(project_dir)
     log = ProblemLog(project.root)
@@ -323,7 +308,7 @@ def suggest(project_dir: Path) -> None:
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(project_dir: Path, dev_addr: str) -> None:
     """Preview the site, regenerating it when content or templates change."""
-    from generator.preview import serve_review
+    from generator.build.preview import serve_review
 
     project = Project.at(project_dir)
     with _errors_to_messages():

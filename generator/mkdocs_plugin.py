@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from mkdocs.plugins import BasePlugin
 
-from generator.jinja_cache import checked_cache
+from generator.cache.compiled_templates import checked_cache
 
 _KEEP = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
 _RUN = re.compile(r"\s{2,}")

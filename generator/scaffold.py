@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from generator.errors import LitreviewError
+from generator.files import atomic_write_text
 from generator.project import PACKAGE_DIR, Project, default_templates_dir
-from generator.yamlio import atomic_write_text
 
 SCAFFOLD_DIR = PACKAGE_DIR / "scaffold"
 

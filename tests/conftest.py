@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator import search_shards
+from generator.build.pipeline import Options
+from generator.build.pipeline import build_review as build_project
 from generator.errors import ProblemLog
-from generator.pipeline import generate
 from generator.project import Project
-from generator.site import build_site, published_url, site_title
+from generator.search import sharded as search_shards
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -54,8 +54,7 @@ def copy_review(target: Path, *, with_papers: bool = True) -> Project:
 
 def build_review(project: Project, *, strict: bool = True) -> ProblemLog:
     log = ProblemLog(project.root)
-    report = generate(project, log, site_title=site_title(project), site_url=published_url(project))
-    build_site(project, report.taxonomy, strict=strict)
+    build_project(project, log, Options(worker=False), strict)
     return log
 
 

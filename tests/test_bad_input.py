@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.errors import ContentErrors, ProblemLog
-from generator.importer import sync_sources
+from generator.ingest.importer import sync_sources
+from generator.ingest.sources import MAX_LINE_CHARS, read_source
 from generator.project import Project
-from generator.sources import MAX_LINE_CHARS, read_source
 
 from .conftest import FIXTURES
 
@@ -186,7 +186,7 @@ def test_duplicate_ids_differing_in_case(tmp_path: Path) -> None:
     papers.mkdir(parents=True)
     (papers / "same.yaml").write_text(RECORD.format(id="same"))
     (papers / "Same.yaml").write_text(RECORD.format(id="Same"))
-    from generator.store import load_papers
+    from generator.records.store import load_papers
 
     log = ProblemLog(tmp_path)
     records = load_papers(papers, None, log)

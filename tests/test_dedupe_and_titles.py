@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from generator.dedupe import fingerprint, merge_blocks
 from generator.errors import ProblemLog
+from generator.ingest.dedupe import fingerprint, merge_blocks
+from generator.ingest.sources import read_sources
 from generator.model import PaperDate, SourceBlock, SourceRef
-from generator.sources import read_sources
-from generator.titles import derive_title
+from generator.records.titles import derive_title
 
 from .conftest import REPO
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import digests as digests_module
-from generator.cache import Cache
-from generator.digests import FileDigests, file_digest
+from generator.build.pipeline import generate
+from generator.cache import digests as digests_module
+from generator.cache.digests import FileDigests, file_digest
+from generator.cache.store import Cache
+from generator.config import Settings
 from generator.errors import ProblemLog
-from generator.pipeline import generate
 from generator.project import Project
 
 HOUR_NS = 3600 * 10**9
@@ -106,7 +107,7 @@ def test_a_build_sees_a_record_edit_that_kept_size_and_mtime(
         line = next(line for line in page.read_text("utf-8").splitlines() if 'class="lr-tags"' in line)
         return line.index(f"topics/{first[2:]}.md"), line.index(f"topics/{second[2:]}.md")
 
-    generate(review, ProblemLog(review.root), site_title="Review")
+    generate(review, ProblemLog(review.root), Settings(site_title="Review"))
     assert order()[0] < order()[1]
     remembered = FileDigests(Cache(review.work_dir / "cache"), str(review.root)).known
     assert str(record).replace(os.sep, "/") in remembered
@@ -115,7 +116,7 @@ def test_a_build_sees_a_record_edit_that_kept_size_and_mtime(
     record.write_text(text.replace(f"{first}\n{second}\n", f"{second}\n{first}\n", 1), encoding="utf-8")
     os.utime(record, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert record.stat().st_size == before.st_size and record.read_text("utf-8") != text
-    generate(review, ProblemLog(review.root), site_title="Review")
+    generate(review, ProblemLog(review.root), Settings(site_title="Review"))
     assert order()[0] > order()[1]
 
 

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from generator.build.pipeline import Options, generate
 from generator.cli import cli
+from generator.config import Settings
 from generator.errors import ProblemLog
-from generator.importer import sync_sources
-from generator.pipeline import generate
+from generator.ingest.importer import sync_sources
 from generator.project import Project
 
 from .conftest import synthetic_abstract
@@ -77,7 +78,7 @@ class ReviewLife(RuleBasedStateMachine):
     @rule()
     def build(self) -> None:
         before = {k: p.read_bytes() for k, p in self.records().items()}
-        generate(self.project, ProblemLog(self.project.root), site_title="T", sync=False)
+        generate(self.project, ProblemLog(self.project.root), Settings(site_title="T"), Options(sync=False))
         assert {k: p.read_bytes() for k, p in self.records().items()} == before  # build never writes records
 
     @rule(papers=st.integers(1, 3))

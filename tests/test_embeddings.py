@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.embeddings import cached_embeddings, embedding_vectors
+from generator.enrich.embeddings import cached_embeddings, embedding_vectors
+from generator.enrich.related import related_papers
 from generator.model import Paper
-from generator.related import related_papers
 
 from .conftest import synthetic_abstract
 

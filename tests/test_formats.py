@@ -15,13 +15,13 @@ from bibtexparser.bparser import BibTexParser
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from generator.cite import VERBATIM_FIELDS, bibtex_entry, bibtex_fields
 from generator.cli import cli
 from generator.errors import ProblemLog
-from generator.formats import decode_latex, detect_format
+from generator.ingest.formats import decode_latex, detect_format
+from generator.ingest.sources import read_source
 from generator.model import Bibliographic, Paper
 from generator.project import Project
-from generator.sources import read_source
+from generator.render.cite import VERBATIM_FIELDS, bibtex_entry, bibtex_fields
 
 from .conftest import FIXTURES, build_review, synthetic_abstract
 

@@ -8,7 +8,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator.errors import ProblemLog
-from generator.importer import sync_sources
+from generator.ingest.importer import sync_sources
 from generator.project import Project
 
 from .conftest import FIXTURES, REPO, build_review, copy_review

@@ -17,25 +17,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import generator.render as render_module
-import generator.site as site_module
-from generator import maplayout
-from generator.cache import BUCKETS, Cache, content_key
+import generator.build.site as site_module
+import generator.render.pages as render_module
+from generator.build.data_files import SearchIndexTask
+from generator.build.pipeline import Options, build_review, generate
+from generator.build.site import BuiltSite
+from generator.cache import keys
+from generator.cache.store import BUCKETS, Cache, content_key
+from generator.config import Settings
+from generator.enrich import map_layout as maplayout
+from generator.enrich.related import RelatedLists, TextFeatures, pair_terms, related_papers
+from generator.enrich.stage import record_text_digests, text_digest
 from generator.errors import LitreviewError, ProblemLog
 from generator.mkdocs_plugin import compact_html
 from generator.model import Review
-from generator.pipeline import (
-    EarlyLateFiles,
-    generate,
-    is_late,
-    load_review,
-    record_text_digests,
-    text_digest,
-)
 from generator.project import Project
-from generator.related import RelatedLists, TextFeatures, pair_terms, related_papers
-from generator.site import BuiltSite, build_site, published_url, site_title
-from generator.store import load_papers
+from generator.records.review import load_review
+from generator.records.store import load_papers
+from generator.render.inputs import RenderInputs
 from tests.conftest import FIXTURES, REPO, copy_review
 
 ARXIV_SAMPLE = FIXTURES / "formats" / "arxiv-75k__first-30.jsonl.gz"
@@ -44,13 +43,7 @@ ARXIV_SAMPLE = FIXTURES / "formats" / "arxiv-75k__first-30.jsonl.gz"
 def build(project: Project, strict: bool = True, worker: bool = False) -> BuiltSite:
     """generate + build_site; with `worker`, as `litreview build` does it: the search index,
     catalog and map made by another process, which sends back only the files that changed."""
-    log = ProblemLog(project.root)
-    report = generate(
-        project, log, site_title=site_title(project), site_url=published_url(project), defer_late=worker
-    )
-    built = build_site(project, report.taxonomy, strict=strict, late=report.late, is_late=is_late)
-    report.built()
-    return built
+    return build_review(project, ProblemLog(project.root), Options(worker=worker), strict)[1]
 
 
 def tree(path: Path) -> dict[str, str]:
@@ -298,18 +291,19 @@ def test_json_lines_import_keeps_arxiv_ids(tmp_path: Path) -> None:
 def test_paper_pages_rendered_by_two_processes_are_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator import render
-    from generator.pipeline import enrich
+    from generator.enrich.stage import enrich
+    from generator.render import pages as render
 
     project = Project.at(REPO)
     review = enrich(load_review(project, ProblemLog()), Cache(tmp_path), "lsa")
     url = "https://example.org/r/"
-    serial = render.render_pages(review, project.templates_dir, "Title", url)
+    serial = render.render_pages(review, RenderInputs(project.templates_dir, "Title", url))
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10)
-    fragments: dict[str, render.Fragment] = {}
-    parallel = render.render_pages(review, project.templates_dir, "Title", url, fragments=fragments)
+    cache = Cache(tmp_path / "fragments")
+    parallel = render.render_pages(review, RenderInputs(project.templates_dir, "Title", url), cache=cache)
     assert parallel.files == serial.files
     assert parallel.keys == serial.keys
+    fragments = cache.get_dict(keys.FRAGMENTS.name, keys.FRAGMENTS.key())
     assert len(fragments) == len(review.papers)
 
 
@@ -318,7 +312,7 @@ def test_enrichment_from_a_warm_cache_after_tag_edits_is_the_cold_result(tmp_pat
     tag edits, what the cache gives is what computing everything afresh gives."""
     from dataclasses import replace
 
-    from generator.pipeline import enrich
+    from generator.enrich.stage import enrich
 
     review = load_review(Project.at(REPO), ProblemLog())
     warm = Cache(tmp_path / "warm")
@@ -339,8 +333,8 @@ def test_enrichment_from_a_warm_cache_after_tag_edits_is_the_cold_result(tmp_pat
 def test_catalog_lines_from_the_memo_give_the_same_catalog(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from generator.catalog import catalog_file
-    from generator.pipeline import enrich
+    from generator.enrich.stage import enrich
+    from generator.render.catalog import catalog_file
 
     review = enrich(load_review(Project.at(REPO), ProblemLog()), Cache(tmp_path), "lsa")
     memo: dict[str, str] = {}
@@ -359,8 +353,8 @@ def test_catalog_lines_kept_by_the_index_are_those_a_full_catalog_makes(tmp_path
     others list as related, the catalog is the one made from nothing."""
     from dataclasses import replace
 
-    from generator.catalog import CatalogIndex, catalog_file
-    from generator.pipeline import enrich
+    from generator.enrich.stage import enrich
+    from generator.render.catalog import CatalogIndex, catalog_file
 
     review = enrich(load_review(Project.at(REPO), ProblemLog()), Cache(tmp_path), "lsa")
     assert isinstance(review.related, RelatedLists)
@@ -393,12 +387,12 @@ def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files
     import pickle
     from dataclasses import replace
 
-    from generator.site import LateJob
+    from generator.build.worker import DataFilesWorker
 
-    report = generate(review, ProblemLog(review.root), site_title=site_title(review), defer_late=True)
-    assert report.late is not None
-    report.late.cancel()
-    make = report.late.make
+    report = generate(review, ProblemLog(review.root), Settings.of(review), Options(worker=True))
+    assert report.worker is not None
+    report.worker.cancel()
+    make = report.worker.make
     sent = pickle.loads(pickle.dumps(make))
     assert sent.review is None and sent.cached is not None  # the review itself is not sent
     expected = make()
@@ -407,13 +401,13 @@ def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files
     lost = replace(make, cached=replace(make.cached, choices_key="0" * 40))
     with pytest.raises(LitreviewError):
         pickle.loads(pickle.dumps(lost))()
-    made = LateJob(lost).result()
+    made = DataFilesWorker(lost).result()
     assert made is not None and made.changed == expected and made.names == set(expected)
 
     # The head start (papers and search index, made before the review is related) gives the
     # same files; one made for other papers or another taxonomy is not used.
     cached = sent.cached
-    early = EarlyLateFiles(sent.cache_dir, cached.papers_key, cached.digests, cached.taxonomy, "auto")
+    early = SearchIndexTask(sent.cache_dir, cached.papers_key, cached.digests, cached.taxonomy, "auto")
     early = pickle.loads(pickle.dumps(early))()
     assert early.serves(cached, sent.search_mode) and early.search
     assert sent(early) == expected
@@ -426,9 +420,9 @@ def test_the_worker_loads_the_review_from_the_cache_or_the_build_makes_the_files
 def test_a_task_the_worker_cannot_be_sent_is_done_by_the_build(caplog: pytest.LogCaptureFixture) -> None:
     """Tasks are pickled and sent by a thread: one that cannot be pickled (a lambda) leaves the
     worker without work, and the build makes the files itself instead of waiting forever."""
-    from generator.site import LateJob
+    from generator.build.worker import DataFilesWorker
 
-    job = LateJob()
+    job = DataFilesWorker()
     job.start(lambda: None)  # the head start cannot be sent either
     job.submit(lambda: {"catalog.json": b"{}"}, [])
     made = job.result()
@@ -444,7 +438,7 @@ def test_undoing_an_edit_whose_build_failed_rebuilds_the_pages(review: Project) 
     original = record.read_bytes()
     add_tag(review, record.stem, "llm-agents")
     # The pages of the edit are written, then the build stops before the site is made.
-    generate(review, ProblemLog(review.root), site_title=site_title(review), site_url=published_url(review))
+    generate(review, ProblemLog(review.root), Settings.of(review))
     record.write_bytes(original)  # the person undoes the edit
     assert build(review, worker=True).mode == "incremental"
     assert tree(review.site_dir) == reference
@@ -475,7 +469,7 @@ def test_pages_kept_unexamined_are_the_pages_a_full_render_makes(
 
     def generated() -> dict[str, str]:
         log = ProblemLog(review.root)
-        generate(review, log, site_title=site_title(review), site_url=published_url(review))
+        generate(review, log, Settings.of(review))
         return tree(review.docs_dir)
 
     def text(record: Path) -> str:
@@ -548,5 +542,5 @@ def test_text_digests_from_the_cache_are_those_of_the_text(review: Project) -> N
 def test_the_collector_sees_everything_again_after_a_build(review: Project) -> None:
     """The review is frozen out of the garbage collector's sight while it is loaded and used;
     a long-running process (`litreview serve`) must not keep it, or garbage, frozen."""
-    generate(review, ProblemLog(review.root), site_title="Review", defer_late=False)
+    generate(review, ProblemLog(review.root), Settings(site_title="Review"))
     assert gc.get_freeze_count() == 0

@@ -14,12 +14,14 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
-from generator import mkdocs_parts
+from generator.build import parallel as mkdocs_parts
+from generator.build.mkdocs_config import mkdocs_config, reproducible_dates
+from generator.build.parallel import build_in_parts, can_split, part_of
+from generator.build.site import SiteBuild, build_site, pages_changing
+from generator.config import Settings
 from generator.errors import LitreviewError, ProblemLog
-from generator.mkdocs_parts import build_in_parts, can_split, part_of
 from generator.project import Project
-from generator.site import build_site, mkdocs_config, pages_changing, reproducible_dates
-from generator.taxonomy import load_taxonomy
+from generator.records.taxonomy import load_taxonomy
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -32,14 +34,19 @@ def copied(built: Project, target: Path) -> Project:
     return Project.at(target)
 
 
+def site_build(project: Project) -> SiteBuild:
+    return SiteBuild(Settings.of(project), load_taxonomy(project.tags_file, ProblemLog(project.root)))
+
+
 def build(project: Project, out: Path, parts: int, strict: bool = True) -> dict[str, bytes]:
     taxonomy = load_taxonomy(project.tags_file, ProblemLog(project.root))
-    config = mkdocs_config(project, taxonomy, out, strict)
+    config = mkdocs_config(project, Settings.of(project), taxonomy, out, strict)
     with reproducible_dates():
         if parts == 1:
             mkdocs_build(config)
         else:
-            build_in_parts(config, project.root, taxonomy, out, strict, parts)
+            job = SiteBuild(Settings.of(project), taxonomy, strict)
+            build_in_parts(config, project.root, job, out, parts)
     return tree(out)
 
 
@@ -76,8 +83,8 @@ def test_build_site_builds_a_large_review_in_parts(
         build_in_parts(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mkdocs_parts, "SPLIT_MIN_PAGES", 1)
-    monkeypatch.setattr("generator.site.build_in_parts", counted)
-    built = build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
+    monkeypatch.setattr("generator.build.site.build_in_parts", counted)
+    built = build_site(project, site_build(project))
     assert built.mode == "full" and calls and calls[0] >= 2
     assert tree(project.site_dir) == tree(built_review.site_dir)
 
@@ -91,7 +98,7 @@ def test_build_site_builds_a_large_review_in_parts(
     page.write_text(page.read_text(encoding="utf-8") + "\n[a broken link](no-such-paper.md)\n", "utf-8")
     (project.work_dir / "last-build.json").unlink()
     with pytest.raises(LitreviewError, match="previous site is unchanged"):
-        build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
+        build_site(project, site_build(project))
     assert tree(project.site_dir) == before
     assert not list(project.root.glob(".site.new-*"))
 
@@ -100,7 +107,7 @@ def test_a_build_is_split_only_when_every_page_can_be_built_alone(
     built_review: Project, tmp_path: Path
 ) -> None:
     taxonomy = load_taxonomy(built_review.tags_file, ProblemLog(built_review.root))
-    config = mkdocs_config(built_review, taxonomy, tmp_path / "out", True)
+    config = mkdocs_config(built_review, Settings.of(built_review), taxonomy, tmp_path / "out", True)
     assert can_split(config, generated_nav=True, pages=20_000)
     assert not can_split(config, generated_nav=True, pages=mkdocs_parts.SPLIT_MIN_PAGES - 1)
     assert not can_split(config, generated_nav=False, pages=20_000)  # a person's nav may list papers
@@ -110,18 +117,19 @@ def test_a_build_is_split_only_when_every_page_can_be_built_alone(
     assert "plugins:\n  - litreview\n" in text
     # Material's search plugin indexes every page in one process.
     project.mkdocs_file.write_text(text.replace("  - litreview\n", "  - litreview\n  - search\n"), "utf-8")
-    config = mkdocs_config(project, taxonomy, tmp_path / "out", True)
+    config = mkdocs_config(project, Settings.of(project), taxonomy, tmp_path / "out", True)
     assert not can_split(config, generated_nav=True, pages=20_000)
     assert not mkdocs_parts.can_narrow(config, generated_nav=True)
     # A static template of a person's own could list every page.
     project.mkdocs_file.write_text(
         text.replace("  name: material\n", "  name: material\n  static_templates: [all.html]\n"), "utf-8"
     )
-    config = mkdocs_config(project, taxonomy, tmp_path / "out", True)
+    config = mkdocs_config(project, Settings.of(project), taxonomy, tmp_path / "out", True)
     assert "all.html" in config.theme.static_templates
     assert not can_split(config, generated_nav=True, pages=20_000)
     assert not mkdocs_parts.can_narrow(config, generated_nav=True)
-    assert mkdocs_parts.can_narrow(mkdocs_config(built_review, taxonomy, tmp_path / "out", True), True)
+    config = mkdocs_config(built_review, Settings.of(built_review), taxonomy, tmp_path / "out", True)
+    assert mkdocs_parts.can_narrow(config, True)
 
 
 def test_damaged_compiled_templates_are_compiled_again(built_review: Project, tmp_path: Path) -> None:
@@ -135,7 +143,7 @@ def test_damaged_compiled_templates_are_compiled_again(built_review: Project, tm
         flipped = data[:-8] + bytes([data[-8] ^ 0x40]) + data[-7:]
         entry.write_bytes([data[: len(data) // 2], flipped, b""][n % 3])
     (project.work_dir / "last-build.json").unlink()
-    build_site(project, load_taxonomy(project.tags_file, ProblemLog(project.root)))
+    build_site(project, site_build(project))
     assert tree(project.site_dir) == tree(built_review.site_dir)
 
 
@@ -154,7 +162,7 @@ def test_a_rebuild_gives_mkdocs_only_the_paper_pages_it_needs(
     taxonomy = load_taxonomy(project.tags_file, ProblemLog(project.root))
     # With an address, the sitemap lists every page.
     monkeypatch.setenv("SITE_URL", "https://example.org/review/")
-    assert build_site(project, taxonomy).mode == "full"
+    assert build_site(project, SiteBuild(Settings.of(project), taxonomy)).mode == "full"
     assert b"/papers/" in (project.site_dir / "sitemap.xml").read_bytes()
     given: list[set[str] | None] = []
     papers_needed = mkdocs_parts.papers_needed
@@ -172,7 +180,7 @@ def test_a_rebuild_gives_mkdocs_only_the_paper_pages_it_needs(
     extra = next(name for name in papers[1:] if name not in linked)
     edited(page, f"\n[One more](<{extra}#abstract>) and [the topics](../topics/index.md).\n")
     pages_changing(project, removing=False)
-    built = build_site(project, taxonomy)  # strict: every link must resolve
+    built = build_site(project, SiteBuild(Settings.of(project), taxonomy))  # strict: every link must resolve
     assert built.mode == "incremental"
     assert given[-1] is not None and {papers[0], extra} | linked <= given[-1]
     assert len(given[-1]) < len(papers) // 4, "most paper pages are left out"
@@ -183,7 +191,7 @@ def test_a_rebuild_gives_mkdocs_only_the_paper_pages_it_needs(
     edited(page, "\n[a broken link](no-such-paper.md)\n")
     pages_changing(project, removing=False)
     with pytest.raises(LitreviewError, match="previous site is unchanged"):
-        build_site(project, taxonomy)
+        build_site(project, SiteBuild(Settings.of(project), taxonomy))
     assert tree(project.site_dir) == before
 
     # A new page: MkDocs gets every file, so that the sitemap lists it.
@@ -191,7 +199,7 @@ def test_a_rebuild_gives_mkdocs_only_the_paper_pages_it_needs(
     page.write_text(text.replace("[a broken link](no-such-paper.md)", ""), encoding="utf-8")
     shutil.copy(page, project.docs_dir / "papers" / "a-new-paper.md")
     pages_changing(project, removing=False)
-    assert build_site(project, taxonomy).mode == "incremental"
+    assert build_site(project, SiteBuild(Settings.of(project), taxonomy)).mode == "incremental"
     assert given[-1] is None
     assert b"/review/papers/a-new-paper/" in (project.site_dir / "sitemap.xml").read_bytes()
     assert tree(project.site_dir) == build(copied(project, tmp_path / "full-2"), tmp_path / "full-site-2", 1)

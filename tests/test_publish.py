@@ -17,8 +17,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator.build.linkcheck import _PageParser
 from generator.cli import cli
-from generator.linkcheck import _PageParser
 from generator.project import Project
 
 from .conftest import FIXTURES, REPO, SITE_URL, SUBPATH, serve

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from markdown import Markdown
 
-from generator.abstracts import abstract_html, external_links, summary
-from generator.render import md_text
+from generator.records.abstracts import abstract_html, external_links, summary
+from generator.render.inputs import RenderInputs
+from generator.render.pages import md_text
 
 
 def to_html(markdown: str) -> str:
@@ -61,21 +62,23 @@ def test_summary_is_the_first_sentence_without_latex() -> None:
 def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compiled_again(
     tmp_path: Path,
 ) -> None:
-    from generator.cache import Cache
+    from generator.cache.store import Cache
+    from generator.enrich.stage import enrich
     from generator.errors import ProblemLog
-    from generator.pipeline import enrich, load_review
     from generator.project import Project
-    from generator.render import render_pages
+    from generator.records.review import load_review
+    from generator.render.pages import render_pages
     from tests.conftest import REPO
 
     project = Project.at(REPO)
     review = enrich(load_review(project, ProblemLog()), Cache(tmp_path / "cache"), "lsa")
-    plain = render_pages(review, project.templates_dir, "Title").files
+    plain = render_pages(review, RenderInputs(project.templates_dir, "Title")).files
     compiled_dir = tmp_path / "jinja"
-    assert render_pages(review, project.templates_dir, "Title", compiled_dir=compiled_dir).files == plain
+    compiled = RenderInputs(project.templates_dir, "Title", compiled_dir=compiled_dir)
+    assert render_pages(review, compiled).files == plain
     entries = sorted(compiled_dir.iterdir())
     assert len(entries) >= 5, "every page template is kept compiled"
-    assert render_pages(review, project.templates_dir, "Title", compiled_dir=compiled_dir).files == plain
+    assert render_pages(review, compiled).files == plain
     for n, entry in enumerate(entries):
         data = entry.read_bytes()
         flipped = data[:-8] + bytes([data[-8] ^ 0x40]) + data[-7:]  # one bit of the code, same length
@@ -83,8 +86,8 @@ def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compil
     # Each damaged entry is refused (its CRC), so the template is compiled again.
     from jinja2.bccache import Bucket
 
-    from generator.jinja_cache import checked_cache
-    from generator.render import make_environment
+    from generator.cache.compiled_templates import checked_cache
+    from generator.render.pages import make_environment
 
     environment = make_environment(project.templates_dir, compiled_dir)
     cache = checked_cache(compiled_dir)
@@ -93,7 +96,7 @@ def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compil
         bucket = cache.get_bucket(environment, name, filename, source)
         assert bucket.code is None, name
         assert isinstance(bucket, Bucket)
-    assert render_pages(review, project.templates_dir, "Title", compiled_dir=compiled_dir).files == plain
+    assert render_pages(review, compiled).files == plain
     cache = checked_cache(compiled_dir)
     for name in ("paper.md.j2", "topic.md.j2", "home.md.j2"):
         source, filename, _ = environment.loader.get_source(environment, name)
@@ -113,7 +116,7 @@ def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compil
 def test_topic_list_html_is_what_the_markdown_list_made(title: str, summary_text: str) -> None:
     """Topic pages list papers as HTML that Markdown passes through; it is the HTML the Markdown
     list of md_text entries gave (MkDocs turned the .md link into this URL)."""
-    from generator.render import html_text
+    from generator.render.pages import html_text
 
     url = "../../papers/some-paper/"
     markdown = Markdown(extensions=["attr_list", "md_in_html", "tables", "toc"])
@@ -130,8 +133,8 @@ def test_topic_list_html_is_what_the_markdown_list_made(title: str, summary_text
 
 
 def test_topic_pairs_that_share_no_paper_are_not_listed() -> None:
-    from generator.charts import cooccurrence_chart
     from generator.model import Paper, Tag
+    from generator.render.charts import cooccurrence_chart
 
     tags = {t: Tag(id=t, label=t.upper(), description="", group="g") for t in ("a", "b", "c")}
     tagged = [("a", "b"), ("c",), ("a",)]
@@ -149,10 +152,10 @@ def test_key_terms_average_a_topics_rows_as_a_sparse_product_does() -> None:
     import numpy as np
     from scipy import sparse
 
+    from generator.enrich.related import TextFeatures, tag_centroid
     from generator.errors import ProblemLog
-    from generator.pipeline import load_review
     from generator.project import Project
-    from generator.related import TextFeatures, tag_centroid
+    from generator.records.review import load_review
     from tests.conftest import REPO
 
     features = TextFeatures.of(load_review(Project.at(REPO), ProblemLog()).papers)

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.abstracts import abstract_html
+from generator.enrich.map_layout import layout
 from generator.errors import ProblemLog
-from generator.feeds import atom_feed
-from generator.formats import decode_latex, read_arxiv_atom, read_json_records
-from generator.maplayout import layout
+from generator.files import atomic_write_text
+from generator.ingest.formats import decode_latex, read_arxiv_atom, read_json_records
+from generator.ingest.sources import parse_source_text
 from generator.model import Paper
-from generator.sources import parse_source_text
-from generator.taxonomy import load_taxonomy
-from generator.yamlio import atomic_write_text
+from generator.records.abstracts import abstract_html
+from generator.records.taxonomy import load_taxonomy
+from generator.render.feeds import atom_feed
 
 from .conftest import synthetic_abstract
 

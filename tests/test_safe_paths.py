@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.cli import cli
-from generator.slugs import MAX_SLUG_CHARS, SLUG_PATTERN, slugify, unique_slug
+from generator.records.slugs import MAX_SLUG_CHARS, SLUG_PATTERN, slugify, unique_slug
 
 from .conftest import synthetic_abstract
 

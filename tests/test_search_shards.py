@@ -13,23 +13,23 @@ from pathlib import Path
 import pytest
 from lunr.tokenizer import Tokenizer
 
-from generator import search_shards
-from generator.cache import Cache
+from generator.cache.store import Cache
+from generator.config import Settings
 from generator.errors import LitreviewError, ProblemLog
 from generator.model import Paper, Review
-from generator.pipeline import load_review
 from generator.project import Project
-from generator.search_index import (
+from generator.records.review import load_review
+from generator.search import sharded as search_shards
+from generator.search.files import search_files
+from generator.search.sharded import OTHER_SPACES, lunr_tokens, sharded_files, term_row
+from generator.search.single import (
     FIELDS,
     INDEX_FILE,
     MANIFEST_FILE,
     MANIFEST_VERSION,
     build_search_index,
     resolved_mode,
-    search_files,
-    search_mode,
 )
-from generator.search_shards import OTHER_SPACES, lunr_tokens, sharded_files, term_row
 
 from .conftest import REPO, SMALL_SHARDS, copy_review, set_search_mode
 
@@ -246,14 +246,14 @@ def test_lunr_tokens_are_lunr_py_s() -> None:
 
 def test_the_search_setting_in_mkdocs_yml(tmp_path: Path) -> None:
     project = copy_review(tmp_path / "review", with_papers=False)
-    assert search_mode(project) == "auto"
+    assert Settings.of(project).search_mode == "auto"
     set_search_mode(project, "sharded")
-    assert search_mode(project) == "sharded"
+    assert Settings.of(project).search_mode == "sharded"
     project.mkdocs_file.write_text(project.mkdocs_file.read_text().replace("search: sharded", "search: fast"))
     with pytest.raises(
         LitreviewError, match=r"extra\.litreview\.search is 'fast'; use one of: auto, single, sharded"
     ):
-        search_mode(project)
+        Settings.of(project)
     assert [resolved_mode("auto", n) for n in (0, 1000, 1001)] == ["single", "single", "sharded"]
     assert resolved_mode("sharded", 3) == "sharded" and resolved_mode("single", 50_000) == "single"
 

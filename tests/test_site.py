@@ -11,9 +11,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from lunr.index import Index
 
-from generator.linkcheck import check_site
+from generator.build.linkcheck import check_site
 from generator.project import Project
-from generator.search_index import lunr_js_path
+from generator.search.single import lunr_js_path
 
 from .conftest import build_review
 

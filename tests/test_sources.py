@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ProblemLog
+from generator.ingest.sources import parse_source_text, read_source
 from generator.model import PaperDate
-from generator.sources import parse_source_text, read_source
 
 from .conftest import FIXTURES, REPO
 

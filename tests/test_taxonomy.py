@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import ProblemLog
 from generator.model import Tag, TagGroup, Taxonomy
-from generator.taxonomy import TagMatcher, load_taxonomy, phrase_pattern
+from generator.records.taxonomy import TagMatcher, load_taxonomy, phrase_pattern
 
 from .conftest import REPO
 

@@ -1,0 +1,1 @@
+"""Derived data kept between builds, keyed by what it was made from."""

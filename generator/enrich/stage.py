@@ -1,0 +1,166 @@
+"""The enrich stage: related papers and each topic's key terms, cached by what they depend on.
+
+What depends on the text alone (features, vectors, neighbours, the map) is keyed by the papers'
+ids and text (`text_key`); each paper's related choices also by pins and hides; each topic's key
+terms also by the topic's papers. A tag edit so recomputes only the tags each related paper
+shares and the key terms of the topics edited. The entries are listed in generator.cache.keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from generator.cache import keys
+from generator.cache.digests import file_digest
+from generator.cache.store import Cache, content_key
+from generator.enrich.related import (
+    CANDIDATES,
+    HUB_CAP,
+    KEY_TERMS,
+    SEMANTIC_DIMS,
+    Choice,
+    Neighbourhood,
+    TextFeatures,
+    key_terms,
+    paper_text,
+    related_choices,
+    related_papers,
+    semantic_vectors,
+    term_means,
+)
+from generator.model import Paper, Review
+from generator.ordering import papers_by_tag
+from generator.records.store import PaperFile
+
+
+def text_key(papers: tuple[Paper, ...], method: str, text_digests: list[bytes] | None = None) -> str:
+    """What related papers, key-term features and the map depend on: ids and text, not tags.
+    `text_digests`: each paper's text_digest, if known."""
+    return keys.TEXT.key(
+        [method, str(SEMANTIC_DIMS), str(CANDIDATES), str(HUB_CAP)],
+        [p.id for p in papers],
+        text_digests if text_digests is not None else [text_digest(p) for p in papers],
+    )
+
+
+def text_digest(paper: Paper) -> bytes:
+    return file_digest(paper_text(paper).encode("utf-8"))
+
+
+def record_text_digests(records: list[PaperFile], cache: Cache) -> list[bytes]:
+    """The text_digest of each record's paper, from the cache where the record is unchanged
+    (working out the text of every paper, LaTeX cleaned, is not free)."""
+    entry = keys.TEXT_DIGESTS
+    before = cache.get_dict(entry.name, entry.key())
+    known = dict(before)
+    digests = []
+    for record in records:
+        found = known.get(record.digest) if record.digest else None
+        if found is None:
+            found = text_digest(record.paper)
+            if record.digest:
+                known[record.digest] = found
+        digests.append(found)
+    current = {r.digest: d for r, d in zip(records, digests, strict=True) if r.digest}
+    if current.keys() != before.keys():
+        cache.put_dict(entry.name, entry.key(), current, before)
+    return digests
+
+
+def cached_vectors(papers: tuple[Paper, ...], cache: Cache, key: str, related_method: str) -> np.ndarray:
+    """The related-papers vectors of the papers whose text hashes to `key`."""
+
+    def compute() -> np.ndarray:
+        if related_method == "embeddings":
+            from generator.enrich.embeddings import embedding_vectors
+
+            return embedding_vectors(papers, cache.directory)
+        return semantic_vectors(papers)
+
+    return cache.computed(keys.VECTORS.name, key, compute)
+
+
+def choices_key(papers: tuple[Paper, ...], key: str) -> str:
+    """What the related choices depend on: the text (`key`, its text_key, which covers the ids
+    in order), pins and hides (few papers have any)."""
+    return content_key(
+        key, [repr((p.id, p.related_pin, p.related_hide)) for p in papers if p.related_pin or p.related_hide]
+    )
+
+
+@dataclass
+class _Computed:
+    """What the related choices and key terms are computed from, made at most once, when first
+    needed (a tag edit needs neither features nor vectors)."""
+
+    papers: tuple[Paper, ...]
+    cache: Cache
+    key: str
+    related_method: str
+    made: dict[str, object] = field(default_factory=dict)
+
+    def features(self) -> TextFeatures:
+        if "features" not in self.made:
+            make = lambda: TextFeatures.of(self.papers)  # noqa: E731
+            self.made["features"] = self.cache.computed(keys.TEXT_FEATURES.name, self.key, make)
+        return self.made["features"]  # type: ignore[return-value]
+
+    def vectors(self) -> np.ndarray:
+        if "vectors" not in self.made:
+            self.made["vectors"] = cached_vectors(self.papers, self.cache, self.key, self.related_method)
+        return self.made["vectors"]  # type: ignore[return-value]
+
+    def choices(self) -> list[tuple[Choice, ...]]:
+        make = lambda: Neighbourhood.of(self.vectors(), self.features().id_rank())  # noqa: E731
+        neighbours = self.cache.computed(keys.NEIGHBOURS.name, self.key, make)
+        memo = self.cache.get(keys.PAIR_TERMS.name, self.key) or {}
+        known_pairs = len(memo)
+        pinned = any(p.related_pin for p in self.papers)
+        choices = related_choices(
+            self.papers,
+            self.features(),
+            vectors=self.vectors() if pinned else None,
+            neighbours=neighbours,
+            terms_memo=memo,
+        )
+        if len(memo) != known_pairs:
+            self.cache.put(keys.PAIR_TERMS.name, self.key, memo)
+        return choices
+
+
+def _key_terms(review: Review, computed: _Computed) -> dict[str, tuple[str, ...]]:
+    """Each topic's key terms, from the cache for every topic whose papers are unchanged."""
+    papers, cache, key = review.papers, computed.cache, computed.key
+    tag_ids = list(review.taxonomy.tags)
+    position = {paper.id: i for i, paper in enumerate(papers)}
+    member_keys = {
+        tag: content_key(tag, str(KEY_TERMS), np.array([position[p.id] for p in members], np.int64).tobytes())
+        for tag, members in papers_by_tag(papers, tag_ids).items()
+    }
+    memo_terms: dict[str, tuple[str, ...]] = cache.get(keys.KEY_TERMS.name, key) or {}
+    missing = [tag for tag in tag_ids if member_keys[tag] not in memo_terms]
+    if missing:
+        # The terms' average weights depend on the text alone: a tag edit reuses them.
+        overall = cache.computed(keys.TERM_MEANS.name, key, lambda: term_means(computed.features()))
+        for tag, found in key_terms(papers, computed.features(), missing, overall=overall).items():
+            memo_terms[member_keys[tag]] = found
+        cache.put(keys.KEY_TERMS.name, key, {k: memo_terms[k] for k in member_keys.values()})
+    return {tag: memo_terms[member_keys[tag]] for tag in tag_ids}
+
+
+def enrich(
+    review: Review, cache: Cache, related_method: str, key: str | None = None, related_key: str | None = None
+) -> Review:
+    """Related papers and key terms, from the cache where what they depend on is unchanged.
+    `key`: the papers' text_key; `related_key`: choices_key of the papers and `key`, if known."""
+    papers = review.papers
+    if not papers:
+        return review
+    key = key or text_key(papers, related_method)
+    computed = _Computed(papers, cache, key, related_method)
+    related_key = related_key or choices_key(papers, key)
+    choices = cache.computed(keys.RELATED_CHOICES.name, related_key, computed.choices)
+    related = related_papers(papers, choices=choices)
+    return Review(papers, review.taxonomy, related, _key_terms(review, computed))

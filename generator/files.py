@@ -1,0 +1,60 @@
+"""Files the generator writes: atomically, and only when their bytes change."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def files_under(root: Path) -> list[str]:
+    """Every file under root, as paths relative to it with "/" separators. Strings, not Paths:
+    pathlib takes most of a second for the 20,000 pages of a large site."""
+    found = []
+    top = str(root)
+    for dirpath, _, filenames in os.walk(top):
+        folder = os.path.relpath(dirpath, top).replace(os.sep, "/")
+        prefix = "" if folder == "." else folder + "/"
+        found.extend(prefix + name for name in filenames)
+    return found
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` already has exactly these bytes (so writing it can be skipped,
+    keeping its mtime for MkDocs' dirty builds)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    `durable` flushes it to disk first; files that can be generated again skip that (an fsync
+    per file is most of the cost of writing thousands of pages)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp makes the file private (0600); keep the mode the file had, or the usual one.
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,1 @@
+"""Reading sources: file formats, abstracts, de-duplication, importing into records."""

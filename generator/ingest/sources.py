@@ -1,0 +1,272 @@
+"""Read raw abstract dumps (arXiv `Abstract:` lines, Hugging Face Papers listings) into blocks.
+
+All three pasted layouts are read by one line classifier: page chrome is skipped, a short line is
+a title, a long line (or one starting `Abstract:`) is an abstract, and the `• N authors` / `·` /
+date lines that follow a listing entry are its metadata.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import ProblemLog
+from generator.ingest.formats import READERS, detect_format
+from generator.model import PaperDate, SourceBlock, SourceRef
+
+# Pasted dumps and exports (the format is recognised by content); .gz files are read unpacked.
+SOURCE_SUFFIXES = (".txt", ".bib", ".ris", ".csv", ".xml", ".atom", ".json", ".jsonl", ".gz")
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+# Page chrome of Hugging Face Papers listings, as pasted from a browser.
+CHROME_LINES = frozenset(
+    {
+        "new",
+        "get trending papers in your email inbox!",
+        "get trending papers in your email inbox once a day!",
+        "subscribe",
+        "daily papers",
+        "byak and the research community",
+    }
+)
+# Chrome that a paste sometimes glues to the next line ("SubscribeTRP: ...").
+GLUED_CHROME = re.compile(r"^(?:Subscribe|Daily Papers|new)(?=[A-Z0-9])")
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ABSTRACT_PREFIX = re.compile(r"^\s*Abstract\s*:\s*", re.IGNORECASE)
+AUTHORS_LINE = re.compile(r"^•\s*(\d+)\s+authors?$")
+DOT_LINE = re.compile(r"^[·•]$")
+DATE_LINE = re.compile(
+    r"^(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:, \d{4})?)"
+    r"(?: (?P<upvotes>\d+))?$"
+)
+# Titles in the corpus are under 160 characters and abstracts over 700; a paragraph of 300 or more
+# characters is an abstract.
+MIN_ABSTRACT_CHARS = 300
+MAX_TITLE_CHARS = 300
+MIN_ABSTRACT_WORDS = 25
+# Limits: arXiv caps abstracts at 1,920 characters, so anything far beyond these is not a dump of
+# abstracts (a log, a binary, a book) and is refused before it costs time or memory.
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_LINE_CHARS = 20_000
+
+
+@dataclass
+class _Entry:
+    line: int
+    title: str | None
+    title_line: int | None
+    abstract: str | None = None
+    authors_count: int | None = None
+    date: PaperDate | None = None
+    upvotes: int | None = None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'le' or 'be' when the bytes look like UTF-16 text without a byte-order mark."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "be"
+    return None
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Decode a pasted dump; returns (text, encoding). UTF-8 (BOM or not), UTF-16, else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    order = _utf16_without_bom(data)
+    if order:
+        return data.decode(f"utf-16-{order}", errors="replace"), f"utf-16-{order}"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _looks_binary(data: bytes, encoding: str) -> bool:
+    if encoding.startswith("utf-16"):
+        return False
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return b"\x00" in sample or controls > 0.01 * len(sample)
+
+
+def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
+    """Read one dump file; problems go to `log` with the file and line, good blocks are returned."""
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        log.error(
+            path,
+            None,
+            f"the file is {size / 2**20:.0f} MB, over the {MAX_SOURCE_BYTES // 2**20} MB limit for a "
+            "source; split it into smaller dumps",
+        )
+        return []
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = _gunzip(data)
+        except (OSError, EOFError, ValueError) as exc:
+            log.error(path, None, f"the gzip file cannot be unpacked: {exc}")
+            return []
+    if not data.strip():
+        log.error(path, 1, "the file is empty; expected pasted paper abstracts")
+        return []
+    text, encoding = decode_source(data)
+    if _looks_binary(data, encoding):
+        log.error(path, 1, "this is a binary file, not pasted text; expected paper abstracts")
+        return []
+    if encoding == "latin-1":
+        log.warning(path, None, "the file is not UTF-8; it was read as Latin-1 (save it as UTF-8 to be sure)")
+    kind = detect_format(text)
+    if kind is not None:
+        return READERS[kind](text.lstrip("\ufeff"), rel, log, path)
+    if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".gz" and path.stem.lower().endswith(".csv")):
+        log.error(
+            path,
+            1,
+            "a CSV file that is not a Zotero export; expected the columns Item Type, Title and Abstract Note",
+        )
+        return []
+    return parse_source_text(text, rel, log, path)
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Unpack, refusing archives that unpack to more than MAX_UNPACKED_BYTES."""
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        unpacked = stream.read(MAX_UNPACKED_BYTES + 1)
+    if len(unpacked) > MAX_UNPACKED_BYTES:
+        raise ValueError(f"it unpacks to over {MAX_UNPACKED_BYTES // 2**30} GB")
+    return unpacked
+
+
+def _is_abstract(text: str) -> bool:
+    return len(text) >= MIN_ABSTRACT_CHARS and len(text.split()) >= MIN_ABSTRACT_WORDS
+
+
+def parse_source_text(
+    text: str, rel: str, log: ProblemLog, path: Path | str | None = None
+) -> list[SourceBlock]:
+    """Parse dump text; `rel` is the file name recorded in each block's SourceRef."""
+    where = path if path is not None else rel
+    entries: list[_Entry] = []
+    pending_title: tuple[int, str] | None = None
+    orphan_titles: list[tuple[int, str]] = []
+
+    def flush_title_without_abstract() -> None:
+        nonlocal pending_title
+        if pending_title is not None:
+            line_no, title = pending_title
+            orphan_titles.append((line_no, title))
+            pending_title = None
+
+    for index, raw in enumerate(text.splitlines()):
+        line_no = index + 1
+        if len(raw) > MAX_LINE_CHARS:
+            log.error(
+                where,
+                line_no,
+                f"a line of {len(raw):,} characters, longer than any abstract "
+                f"(the limit is {MAX_LINE_CHARS:,}); skipped",
+            )
+            flush_title_without_abstract()
+            continue
+        # Control characters (a stray bell or form feed in a paste) cannot go into XML feeds.
+        line = CONTROL_CHARACTERS.sub(" ", raw).strip().replace("\u00a0", " ")
+        if not line:
+            continue
+        glued = GLUED_CHROME.match(line)
+        if glued:
+            line = line[glued.end() :]
+        if line.lower() in CHROME_LINES:
+            continue
+        authors = AUTHORS_LINE.match(line)
+        date = DATE_LINE.match(line)
+        if authors or DOT_LINE.match(line) or date:
+            if not entries:
+                continue  # the page's own date, above the first paper
+            flush_title_without_abstract()
+            last = entries[-1]
+            if authors:
+                last.authors_count = int(authors.group(1))
+            elif date:
+                try:
+                    last.date = PaperDate.parse(date.group("date"))
+                except ValueError:
+                    log.warning(where, line_no, f"{line!r} is not a valid date; ignored")
+                if date.group("upvotes"):
+                    last.upvotes = int(date.group("upvotes"))
+            continue
+        prefixed = ABSTRACT_PREFIX.match(line)
+        if prefixed or _is_abstract(line):
+            abstract = line[prefixed.end() :] if prefixed else line
+            if not abstract.strip():
+                log.warning(where, line_no, "'Abstract:' with no text after it; skipped")
+                continue
+            if pending_title is not None:
+                entries.append(_Entry(pending_title[0], pending_title[1], pending_title[0]))
+                pending_title = None
+            else:
+                entries.append(_Entry(line_no, None, None))
+            entries[-1].abstract = abstract.strip()
+            continue
+        if len(line) > MAX_TITLE_CHARS:
+            log.warning(where, line_no, "a long line that is neither a title nor an abstract")
+            continue
+        flush_title_without_abstract()
+        pending_title = (line_no, line)
+    flush_title_without_abstract()
+
+    if entries:  # in a file with no papers at all, one error says it better than a warning a line
+        for line_no, title in orphan_titles:
+            log.warning(where, line_no, f"title {title[:60]!r} has no abstract after it; skipped")
+    titled = sum(1 for entry in entries if entry.title)
+    if titled:
+        # In a listing of titled papers, an abstract without one is probably a paste slip.
+        for entry in entries:
+            if entry.title is None:
+                log.warning(
+                    where, entry.line, "an abstract without a title line before it; a title will be derived"
+                )
+    if not entries:
+        log.error(
+            where,
+            1,
+            "no paper abstracts found; expected lines starting 'Abstract:' or a Hugging Face "
+            "Papers listing (a title line, then an abstract line)",
+        )
+        return []
+    return [
+        SourceBlock(
+            ref=SourceRef(rel, entry.line),
+            abstract=entry.abstract or "",
+            title=entry.title,
+            authors_count=entry.authors_count,
+            date=entry.date,
+            upvotes=entry.upvotes,
+        )
+        for entry in entries
+    ]
+
+
+def find_source_files(sources_dir: Path) -> list[Path]:
+    if not sources_dir.is_dir():
+        return []
+    return sorted(p for p in sources_dir.rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+
+
+def read_sources(sources_dir: Path, content_dir: Path, log: ProblemLog) -> list[SourceBlock]:
+    """Every block of every dump under `sources_dir`, in file then line order."""
+    blocks: list[SourceBlock] = []
+    for path in find_source_files(sources_dir):
+        rel = path.relative_to(content_dir).as_posix()
+        blocks.extend(read_source(path, rel, log))
+    return blocks

@@ -1,0 +1,146 @@
+"""catalog.json: the whole review in one machine-readable file, for other tools and benchmarks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator import __version__
+from generator.cache.store import content_key
+from generator.encoding import compact_json, json_lines
+from generator.enrich.related import RelatedLists
+from generator.model import Paper, RelatedPaper, Review
+from generator.render.pages import tag_counts
+
+CATALOG_FILE = "catalog.json"
+CATALOG_VERSION = 1
+
+
+def catalog_paper(paper: Paper, related: tuple[RelatedPaper, ...]) -> dict[str, Any]:
+    """A paper's entry in catalog.json."""
+    return {
+        "id": paper.id,
+        "url": f"papers/{paper.id}/",
+        "title": paper.title,
+        "title_derived": paper.title_derived,
+        "tags": list(paper.tags),
+        "date": paper.date.to_text() if paper.date else None,
+        "authors_count": paper.authors_count,
+        # The page is "url"; the paper's own address (publisher, arXiv) is "source_url".
+        **{("source_url" if k == "url" else k): v for k, v in paper.meta.fields().items()},
+        "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
+        "related": [
+            {
+                "id": r.id,
+                "score": r.score,
+                "shared_tags": list(r.shared_tags),
+                "terms": list(r.terms),
+                "pinned": r.pinned,
+            }
+            for r in related
+        ],
+    }
+
+
+def build_catalog(review: Review, with_papers: bool = True) -> dict[str, Any]:
+    """The catalog; without the papers' entries (an empty list) if `with_papers` is false."""
+    counts = tag_counts(review)
+    return {
+        "version": CATALOG_VERSION,
+        "generator": f"litreview {__version__}",
+        "papers": [catalog_paper(p, review.related.get(p.id, ())) for p in review.papers]
+        if with_papers
+        else [],
+        "tags": [
+            {
+                "id": tag.id,
+                "url": f"topics/{tag.id}/",
+                "label": tag.label,
+                "description": tag.description,
+                "group": tag.group,
+                "count": counts.get(tag.id, 0),
+                "key_terms": list(review.key_terms.get(tag.id, ())),
+            }
+            for tag in review.taxonomy.tags.values()
+        ],
+        "groups": [
+            {"id": g.id, "label": g.label, "description": g.description}
+            for g in review.taxonomy.groups.values()
+        ],
+    }
+
+
+@dataclass
+class CatalogIndex:
+    """What the lines of the last catalog were made from: the related choices' key, and each
+    paper's key and line key by id. With it, a rebuild takes the lines of the papers that
+    neither changed nor list a changed paper as they were, without hashing what they show
+    (at 20,000 papers, hashing every line takes the search index's worker a third of a second)."""
+
+    related_key: str = ""
+    papers: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def catalog_file(
+    review: Review,
+    memo: dict[str, str] | None = None,
+    paper_keys: Mapping[str, str] | None = None,
+    related_key: str = "",
+    index: CatalogIndex | None = None,
+) -> dict[str, bytes]:
+    """catalog.json. `memo` (a paper's JSON line by a hash of what it shows, from the cache) is
+    used and filled in: at 20,000 papers, encoding every entry takes a second. With
+    `paper_keys` (a hash of each paper, by id) and `related_key` (what the related choices were
+    made from), a paper's hash is made from those and its related papers' tags, not its repr;
+    with `index` (the last call's, updated in place) too, only for the papers that can have
+    changed."""
+    if memo is None:
+        return {CATALOG_FILE: json_lines(build_catalog(review)).encode("utf-8")}
+    related_lists = review.related
+    ids_of = related_lists.ids if isinstance(related_lists, RelatedLists) and related_key else None
+    tags_of = {paper.id: paper.tags for paper in review.papers} if ids_of and paper_keys else {}
+    lines, used = [], {}
+    earlier: dict[str, tuple[str, str]] = {}
+    stale: set[str] = set()
+    if index is not None and index.related_key == related_key and isinstance(related_lists, RelatedLists):
+        earlier = index.papers
+        stale = {i for i, k in (paper_keys or {}).items() if earlier.get(i, ("",))[0] != k}
+        stale |= related_lists.listing(stale)  # their related papers' shared tags may differ
+    made: dict[str, tuple[str, str]] = {}
+    for paper in review.papers:
+        if ids_of is not None and paper_keys is not None:
+            known = earlier.get(paper.id) if paper.id not in stale else None
+            if known is not None and known[1] in memo:
+                lines.append(memo[known[1]])
+                used[known[1]] = memo[known[1]]
+                made[paper.id] = known
+                continue
+            # What the line shows: the paper, its related papers' ids, scores, terms and pins
+            # (the related choices), and the tags each shares with it (their tags).
+            other_tags = [tags_of[other] for other in ids_of(paper.id)]
+            # One hash of one string (content_key's framing of each part costs 0.2 s here).
+            shown = "\n".join((paper_keys[paper.id], related_key, repr(other_tags)))
+            key = hashlib.blake2b(shown.encode("utf-8"), digest_size=20).hexdigest()
+            line = memo.get(key)
+            if line is None:
+                line = compact_json(catalog_paper(paper, related_lists.get(paper.id, ())))
+            made[paper.id] = (paper_keys[paper.id], key)
+        else:
+            related = related_lists.get(paper.id, ())
+            key = content_key(
+                repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
+            )
+            line = memo.get(key)
+            if line is None:
+                line = compact_json(catalog_paper(paper, related))
+        lines.append(line)
+        used[key] = line
+    if used.keys() != memo.keys():  # left holding the lines of these papers only
+        memo.clear()
+        memo.update(used)
+    if index is not None:
+        index.related_key, index.papers = related_key, made
+    catalog = build_catalog(review, with_papers=False)
+    return {CATALOG_FILE: json_lines(catalog, encoded={"papers": lines}).encode("utf-8")}

@@ -1,0 +1,1 @@
+"""The lunr.js search index, in one file or in shards."""
