@@ -18,8 +18,9 @@ from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
 
-from generator.build.pipeline import generate
-from generator.build.site import build_site, mkdocs_config, site_title
+from generator.build.mkdocs_config import mkdocs_config
+from generator.build.pipeline import Options, build_review
+from generator.config import Settings
 from generator.errors import ProblemLog
 from generator.project import Project
 
@@ -35,9 +36,7 @@ def fresh_copy(target: Path) -> Project:
 
 def full_build(project: Project) -> float:
     started = time.perf_counter()
-    log = ProblemLog(project.root)
-    report = generate(project, log, site_title=site_title(project))
-    build_site(project, report.taxonomy, strict=True)
+    build_review(project, ProblemLog(project.root), Options(worker=False))
     return time.perf_counter() - started
 
 
@@ -45,7 +44,8 @@ def mkdocs_alone(project: Project, out: Path) -> float:
     started = time.perf_counter()
     from generator.records.taxonomy import load_taxonomy
 
-    config = mkdocs_config(project, load_taxonomy(project.tags_file, ProblemLog()), out, strict=True)
+    taxonomy = load_taxonomy(project.tags_file, ProblemLog())
+    config = mkdocs_config(project, Settings.of(project), taxonomy, out, strict=True)
     mkdocs_build(config)
     return time.perf_counter() - started
 

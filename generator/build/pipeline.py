@@ -31,8 +31,10 @@ from generator.project import Project
 from generator.records.review import review_of
 from generator.records.store import PaperFile, load_papers, paper_key, parsed_key
 from generator.records.taxonomy import load_taxonomy
+from generator.render.environment import bytecode_dir
 from generator.render.inputs import RenderInputs
-from generator.render.pages import PageSet, bytecode_dir, render_pages, write_pages
+from generator.render.page_set import PageSet, write_pages
+from generator.render.pages import render_pages
 from generator.search.files import LUNR_JS_FILE, lunr_js_path
 
 Progress = Callable[[str], None]

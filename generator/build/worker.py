@@ -71,8 +71,8 @@ def _work(receive: Any, send: Any) -> None:
             made = _changed(make(early) if early is not None else make(), compare)
         send.send(("ok", made))
         send.close()
-        # Nothing is left to do, and freeing a large review's objects one by one at exit takes
-        # a fifth of a second, which the build would wait for (it joins this process).
+        # Nothing is left to do, and freeing a large review's objects one by one at exit is slow,
+        # and the build would wait for it (it joins this process).
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
@@ -104,7 +104,7 @@ class DataFilesWorker:
         send.close()
         task_receive.close()
         # Tasks are sent by a thread: a task larger than the pipe's buffer (the record digests of
-        # 20,000 papers are 640 KB) would block the build until the worker reads it, and the
+        # a large review) would block the build until the worker reads it, and the
         # worker reads the second task only when it is done with the first.
         self.outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self.sender = threading.Thread(target=self._send_tasks, daemon=True)
@@ -179,7 +179,7 @@ def place_data_files(
     if made is None:
         return
     # Data files are data files at the top or in a few folders (search/): look only there, not
-    # at the 20,000 pages of a large site.
+    # at every page of a large site.
     folders = sorted({rel.split("/", 1)[0] for rel in made.names if "/" in rel})
     for root in [docs_dir, *site_dirs]:
         present = [e.name for e in os.scandir(root) if e.is_file()] if root.is_dir() else []

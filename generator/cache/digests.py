@@ -1,13 +1,12 @@
 """Digests of the review's input files, each remembered with the file's status (size, times,
 inode), so that a build reads only the files that changed since the last one.
 
-Reading and hashing the 20,000 records of a large review takes most of a second; asking the
-file system for their status takes a tenth of that. Any write to a file changes its ctime (which,
-unlike the mtime, no program can set back) and usually its mtime or size; a file replaced by a
-rename has a new inode. A file written within RACY_NS of the moment its status was taken could
-still change in the same tick of the file system's clock without its status showing it (what Git
-calls "racily clean"), so such a digest is not remembered: the file is read again next time.
-"""
+Asking the file system for a file's status is much cheaper than reading and hashing it. Any write
+to a file changes its ctime (which, unlike the mtime, no program can set back) and usually its
+mtime or size; a file replaced by a rename has a new inode. A file written within RACY_NS of the
+moment its status was taken could still change in the same tick of the file system's clock without
+its status showing it (what Git calls "racily clean"), so such a digest is not remembered: the file
+is read again next time."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ the code that reads and writes the entry passes to `Entry.key`.
 
 from __future__ import annotations
 
-import ast
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -34,6 +34,17 @@ def module_file(module: str, root: Path = PACKAGE_DIR) -> Path:
     raise FileNotFoundError(f"no module {module} under {root}: a cache entry names a module that moved")
 
 
+# Import statements naming litreview modules: `import generator.x`, `from generator.x import y, z`
+# (y may be a module), with the names in parentheses over several lines. Read as text, not
+# parsed: every build works out the keys of its entries, and parsing every module is slow.
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(generator(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+    r"|import[ \t]+(generator(?:\.\w+)*))",
+    re.MULTILINE,
+)
+
+
+@functools.cache
 def _is_module(module: str, root: Path) -> bool:
     try:
         module_file(module, root)
@@ -42,21 +53,24 @@ def _is_module(module: str, root: Path) -> bool:
     return True
 
 
+@functools.cache
+def _source(module: str, root: Path) -> bytes:
+    return module_file(module, root).read_bytes()
+
+
 def _imported(module: str, root: Path) -> set[str]:
     """The litreview modules that `module` imports anywhere in its source."""
-    tree = ast.parse(module_file(module, root).read_bytes())
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            # `from generator.render import pages` imports a module; `... import name` its package.
-            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-        else:
+    for package, names, plain in _IMPORT.findall(_source(module, root).decode("utf-8")):
+        if plain:
+            found.add(plain)
             continue
-        found.update(n for n in names if n.split(".")[0] == PACKAGE and _is_module(n, root))
-    found.discard(module)
-    return found
+        found.add(package)
+        for name in names.strip("()").replace("\n", " ").split(","):
+            words = name.split()
+            if words:
+                found.add(f"{package}.{words[0]}")
+    return {m for m in found if m != module and _is_module(m, root)}
 
 
 def module_closure(modules: Iterable[str], root: Path = PACKAGE_DIR) -> list[str]:
@@ -76,7 +90,13 @@ def module_closure(modules: Iterable[str], root: Path = PACKAGE_DIR) -> list[str
 def code_key(modules: tuple[str, ...], root: Path = PACKAGE_DIR) -> str:
     """A hash of the source of `modules` and of all the litreview code they import."""
     closure = module_closure(modules, root)
-    return content_key(closure, [module_file(m, root).read_bytes() for m in closure])
+    return content_key(closure, [_source(m, root) for m in closure])
+
+
+def forget_sources() -> None:
+    """Read the modules again (for tests that edit them)."""
+    for cached in (code_key, _source, _is_module):
+        cached.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -122,9 +142,9 @@ RELATED_CHOICES = Entry("related-choices", _RELATED, "TEXT; the papers' related 
 KEY_TERMS = Entry("key-terms", _RELATED, "TEXT; each topic's papers")
 # Rendering.
 FRAGMENTS = Entry(
-    "fragments", ("generator.render.pages",), "each paper (its BibTeX entry, summary and CSL line)"
+    "fragments", ("generator.render.fragments",), "each paper (its BibTeX entry, summary and CSL line)"
 )
-PAGE_TEMPLATES = Entry("page-templates", ("generator.render.pages",), "Jinja's version")
+PAGE_TEMPLATES = Entry("page-templates", ("generator.render.environment",), "Jinja's version")
 PAGES = Entry("pages", ("generator.render.pages",), "the page templates; each page's data")
 PAGE_STATE = Entry("page-state", ("generator.build.page_state",), "the docs folder; each page's key")
 # The data files: catalog, search index.

@@ -21,7 +21,7 @@ from generator.files import atomic_write_bytes
 
 MAGIC = b"litreview-cache-2\n"
 # A CRC-32 of the payload catches a damaged or truncated entry (the cache guards against
-# accidents, not attacks) at twice SHA-256's speed: a rebuild reads 150 MB of entries.
+# accidents, not attacks) faster than SHA-256, and a rebuild of a large review reads many entries.
 CHECKSUM_CHARS = 8
 T = TypeVar("T")
 
@@ -105,8 +105,8 @@ class Cache:
     def put_dict(self, name: str, key: str, value: dict[Any, Any], before: dict[Any, Any]) -> None:
         """Store `value` (keyed by content hashes, so a changed value has a new key) in BUCKETS
         files, rewriting only those whose keys differ from `before` (what get_dict gave): one
-        edit to a 20,000-record review re-pickles a sixteenth of it, and only the keys added or
-        removed are placed in their files."""
+        edit re-pickles one bucket of a large value, and only the keys added or removed are placed
+        in their files."""
         parts: list[Any] | None = getattr(before, "parts", None)
         if parts is None:
             parts = [[] for _ in range(BUCKETS)]

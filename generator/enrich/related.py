@@ -4,9 +4,9 @@ that make them related), and the key terms of each topic.
 Related papers use "second-order" LSA: unigram TF-IDF, a truncated SVD, each paper represented
 by U * Sigma**2.5 and compared by cosine. With every dimension kept and power 2 this is the cosine
 between two papers' similarity profiles (papers are related when they are similar to the same
-papers); the extra half power leans towards broad topics. On the arXiv benchmark (bench/quality)
-it puts 0.70 of the 5 related papers in the same primary category, against 0.66 for TF-IDF cosine
-and 0.67 for plain LSA. Because it favours central papers, each paper may appear in at most
+papers); the extra half power leans towards broad topics. On the arXiv benchmark (bench/quality;
+the figures are in the README) it puts more related papers in the same primary category than
+TF-IDF cosine or plain LSA. Because it favours central papers, each paper may appear in at most
 HUB_CAP related lists (a greedy assignment by score), which keeps a few papers from crowding
 every list and costs nothing on the benchmark.
 
@@ -51,7 +51,7 @@ class TextFeatures:
 
     The rows are kept as CSR arrays (`data`, `indices`, `indptr`) and pickled as such, so that
     a rebuild that loads them from the cache and needs no sparse product (the key terms of an
-    edited topic) does not import SciPy, a fifth of a second."""
+    edited topic) does not import SciPy, which is slow to import."""
 
     def __init__(self, ids: Sequence[str], matrix: sparse.csr_matrix, terms: np.ndarray) -> None:
         self.ids, self.terms = tuple(ids), terms
@@ -78,7 +78,7 @@ class TextFeatures:
     @classmethod
     def of_texts(cls, ids: Sequence[str], texts: Sequence[str]) -> TextFeatures:
         # scikit-learn is imported when needed: a rebuild served from the cache never needs it,
-        # and importing it takes a second.
+        # and importing it is slow.
         from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -246,6 +246,54 @@ def pair_terms(
 Choice = tuple[int, float, bool, tuple[str, ...]]
 
 
+# A related paper as picked, before its "why" terms: its index, score (None for a pin, scored
+# later from the vectors) and whether pinned.
+_Pick = tuple[int, float | None, bool]
+
+
+def _picks(
+    papers: Sequence[Paper], index: Mapping[str, int], neighbours: Neighbourhood, k: int
+) -> list[list[_Pick]]:
+    """For each paper, its pins, then its hub-capped and other candidates that are not hidden,
+    up to k papers (or all the pins, if more)."""
+    indices, scores, capped = neighbours.indices, neighbours.scores, neighbours.capped
+    picks_of: list[list[_Pick]] = []
+    for i, paper in enumerate(papers):
+        excluded = {paper.id, *paper.related_hide, *paper.related_pin}
+        chosen: list[_Pick] = []
+        for pin in paper.related_pin:
+            j = index.get(pin)
+            if j is not None and j != i:
+                chosen.append((j, None, True))  # scored later, from the vectors
+        wanted = max(k, len(paper.related_pin))
+        score_of = dict(zip(indices[i].tolist(), scores[i].tolist(), strict=True))
+        taken = {c[0] for c in chosen}
+        for j in [*capped[i], *indices[i].tolist()]:
+            if len(chosen) >= wanted:
+                break
+            if papers[j].id not in excluded and j not in taken:
+                chosen.append((j, score_of[j], False))
+                taken.add(j)
+        picks_of.append(chosen)
+    return picks_of
+
+
+def _remember_terms(
+    features: TextFeatures,
+    papers: Sequence[Paper],
+    index: Mapping[str, int],
+    picks_of: list[list[_Pick]],
+    memo: dict[tuple[str, str], tuple[str, ...]],
+) -> None:
+    """Add to `memo` the "why" terms of every picked pair it lacks."""
+    missing = sorted(
+        {(i, j) for i, chosen in enumerate(picks_of) for j, _, _ in chosen}
+        - {(index[a], index[b]) for a, b in memo if a in index and b in index}
+    )
+    for (i, j), terms in zip(missing, pair_terms(features, missing), strict=True):
+        memo[(papers[i].id, papers[j].id)] = terms
+
+
 def related_choices(
     papers: Sequence[Paper],
     features: TextFeatures | None = None,
@@ -266,35 +314,12 @@ def related_choices(
     if neighbours is None:
         vectors = semantic_vectors(papers) if vectors is None else vectors
         neighbours = Neighbourhood.of(vectors, features.id_rank(), k)
-    indices, scores, capped = neighbours.indices, neighbours.scores, neighbours.capped
     index = {p.id: i for i, p in enumerate(papers)}
-    chosen_of: list[list[tuple[int, float | None, bool]]] = []
-    for i, paper in enumerate(papers):
-        excluded = {paper.id, *paper.related_hide, *paper.related_pin}
-        chosen: list[tuple[int, float | None, bool]] = []
-        for pin in paper.related_pin:
-            j = index.get(pin)
-            if j is not None and j != i:
-                chosen.append((j, None, True))  # scored below, from the vectors
-        wanted = max(k, len(paper.related_pin))
-        score_of = dict(zip(indices[i].tolist(), scores[i].tolist(), strict=True))
-        taken = {c[0] for c in chosen}
-        for j in [*capped[i], *indices[i].tolist()]:
-            if len(chosen) >= wanted:
-                break
-            if papers[j].id not in excluded and j not in taken:
-                chosen.append((j, score_of[j], False))
-                taken.add(j)
-        chosen_of.append(chosen)
-    if any(score is None for chosen in chosen_of for _, score, _ in chosen):
+    picks_of = _picks(papers, index, neighbours, k)
+    if any(score is None for chosen in picks_of for _, score, _ in chosen):
         vectors = semantic_vectors(papers) if vectors is None else vectors
     memo = terms_memo if terms_memo is not None else {}
-    missing = sorted(
-        {(i, j) for i, chosen in enumerate(chosen_of) for j, _, _ in chosen}
-        - {(index[a], index[b]) for a, b in memo if a in index and b in index}
-    )
-    for (i, j), terms in zip(missing, pair_terms(features, missing), strict=True):
-        memo[(papers[i].id, papers[j].id)] = terms
+    _remember_terms(features, papers, index, picks_of, memo)
     return [
         tuple(
             (
@@ -303,7 +328,7 @@ def related_choices(
                 pinned,
                 memo[(paper.id, papers[j].id)],
             )
-            for j, score, pinned in chosen_of[i]
+            for j, score, pinned in picks_of[i]
         )
         for i, paper in enumerate(papers)
     ]
@@ -311,8 +336,8 @@ def related_choices(
 
 class RelatedLists(Mapping[str, tuple[RelatedPaper, ...]]):
     """The related papers of each paper (by id, in the papers' order), each list made when it is
-    first asked for: a rebuild after a tag edit renders a few pages, while making all 100,000
-    entries of a 20,000-paper review takes half a second."""
+    first asked for: a rebuild after a tag edit renders a few pages, while making every list of a
+    large review takes a noticeable part of a rebuild."""
 
     def __init__(self, papers: Sequence[Paper], choices: Sequence[tuple[Choice, ...]]) -> None:
         if len(choices) != len(papers):

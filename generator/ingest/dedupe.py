@@ -2,7 +2,7 @@
 
 Two blocks are the same paper when their abstracts are equal after normalisation, or when one is
 a revision of the other (most of the shorter one's 5-word shingles appear in the longer one:
-arXiv v1 and v2 abstracts of one paper share about 60%, different papers almost none).
+arXiv v1 and v2 abstracts of one paper share well over half, different papers almost none).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from generator.model import Bibliographic, Paper, PaperDate, SourceBlock, SourceRef
@@ -191,11 +191,80 @@ def paper_fingerprint(paper: Paper) -> str:
     return fingerprint(paper.abstract) if paper.abstract.strip() else fingerprint("title " + paper.title)
 
 
-def merge_blocks(
-    blocks: Sequence[SourceBlock], keep_apart: Sequence[tuple[SourceRef, SourceRef]] = ()
-) -> list[MergedRecord]:
-    """De-duplicate blocks into papers, keeping the richest metadata of the copies."""
-    return merge_with_report(blocks, keep_apart)[0]
+class _Joins:
+    """The groups of blocks taken for one paper so far, and why each pair was joined."""
+
+    def __init__(self, groups: _UnionFind) -> None:
+        self.groups = groups
+        self.reasons: dict[tuple[int, int], str] = {}
+
+    def apart(self, a: int, b: int) -> bool:
+        return self.groups.find(a) != self.groups.find(b)
+
+    def join(self, a: int, b: int, why: str) -> None:
+        if self.apart(a, b) and self.groups.union(a, b):
+            self.reasons[(a, b)] = why
+
+
+def _same_identifier(blocks: Sequence[SourceBlock]) -> Iterator[tuple[int, int, str]]:
+    """Pairs of blocks with the same arXiv id or DOI (each with the first that has it), and why."""
+    for identifier, why in (("arxiv_id", "same arXiv id"), ("doi", "same DOI")):
+        seen: dict[str, int] = {}
+        for i, block in enumerate(blocks):
+            value = getattr(block.meta, identifier) if block.meta else None
+            if value:
+                if value in seen:
+                    yield seen[value], i, why
+                else:
+                    seen[value] = i
+
+
+def _join_same_titles(
+    blocks: Sequence[SourceBlock], overlaps: dict[tuple[int, int], float], joins: _Joins
+) -> list[NearMiss]:
+    """Join blocks with the same title and a similar abstract (or none); the pairs with the same
+    title left apart are near misses."""
+    near: list[NearMiss] = []
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i, block in enumerate(blocks):
+        if title_key(block.title):
+            by_title[title_key(block.title)].append(i)
+    for members in by_title.values():
+        for a_pos, a in enumerate(members):
+            for b in members[a_pos + 1 :]:
+                if not joins.apart(a, b):
+                    continue
+                missing = not blocks[a].abstract.strip() or not blocks[b].abstract.strip()
+                score = overlaps.get((a, b), 0.0)
+                if missing or score >= TITLE_MATCH_OVERLAP:
+                    joins.join(a, b, "same title" + ("" if missing else f", abstracts {score:.0%} alike"))
+                if joins.apart(a, b):
+                    near.append(NearMiss(blocks[a].ref, blocks[b].ref, "same title, different abstracts"))
+    return near
+
+
+def _merged_record(
+    blocks: Sequence[SourceBlock], members: list[int], reasons: dict[tuple[int, int], str]
+) -> MergedRecord:
+    """One paper from the blocks `members`, with the richest metadata of the copies."""
+    copies = [blocks[i] for i in members]
+    titles = [c.title for c in copies if c.title]
+    counts = [c.authors_count for c in copies if c.authors_count is not None]
+    upvotes = [c.upvotes for c in copies if c.upvotes is not None]
+    # The longest abstract is the most complete revision; ties go to the first seen.
+    abstract = max(copies, key=lambda c: len(c.abstract)).abstract
+    member_set = set(members)
+    return MergedRecord(
+        fingerprints=tuple(dict.fromkeys(block_fingerprint(c) for c in copies)),
+        abstract=abstract,
+        title=titles[0] if titles else None,
+        authors_count=max(counts) if counts else None,
+        date=_richest_date([c.date for c in copies if c.date is not None]),
+        upvotes=max(upvotes) if upvotes else None,
+        sources=tuple(sorted({c.ref for c in copies})),
+        meta=_merge_meta(copies),
+        reasons=tuple(sorted({why for (a, b), why in reasons.items() if a in member_set})),
+    )
 
 
 def merge_with_report(
@@ -207,70 +276,20 @@ def merge_with_report(
     `keep_apart` lists pairs of blocks a person has said are different papers."""
     position = {b.ref: i for i, b in enumerate(blocks)}
     forbidden = {(position[a], position[b]) for a, b in keep_apart if a in position and b in position}
-    groups = _UnionFind(len(blocks), forbidden)
-    reasons: dict[tuple[int, int], str] = {}
-    near: list[NearMiss] = []
-
-    def join(a: int, b: int, why: str) -> None:
-        if groups.find(a) != groups.find(b) and groups.union(a, b):
-            reasons[(a, b)] = why
-
-    for identifier, why in (("arxiv_id", "same arXiv id"), ("doi", "same DOI")):
-        seen: dict[str, int] = {}
-        for i, block in enumerate(blocks):
-            value = getattr(block.meta, identifier) if block.meta else None
-            if value:
-                if value in seen:
-                    join(seen[value], i, why)
-                else:
-                    seen[value] = i
+    joins = _Joins(_UnionFind(len(blocks), forbidden))
+    for a, b, why in _same_identifier(blocks):
+        joins.join(a, b, why)
     identical, candidates = _abstract_pairs([b.abstract for b in blocks])
     for a, b in identical:
-        join(a, b, "same abstract")
+        joins.join(a, b, "same abstract")
     overlaps = {(a, b): score for a, b, score in candidates}
     for (a, b), score in overlaps.items():
         if score >= SAME_PAPER_OVERLAP:
-            join(a, b, f"abstracts {score:.0%} alike")
-    by_title: dict[str, list[int]] = defaultdict(list)
-    for i, block in enumerate(blocks):
-        if title_key(block.title):
-            by_title[title_key(block.title)].append(i)
-    for members in by_title.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1 :]:
-                if groups.find(a) == groups.find(b):
-                    continue
-                missing = not blocks[a].abstract.strip() or not blocks[b].abstract.strip()
-                score = overlaps.get((a, b), 0.0)
-                if missing or score >= TITLE_MATCH_OVERLAP:
-                    join(a, b, "same title" + ("" if missing else f", abstracts {score:.0%} alike"))
-                if groups.find(a) != groups.find(b):
-                    near.append(NearMiss(blocks[a].ref, blocks[b].ref, "same title, different abstracts"))
+            joins.join(a, b, f"abstracts {score:.0%} alike")
+    near = _join_same_titles(blocks, overlaps, joins)
     for (a, b), score in overlaps.items():
-        if NEAR_MISS_OVERLAP <= score < SAME_PAPER_OVERLAP and groups.find(a) != groups.find(b):
+        if NEAR_MISS_OVERLAP <= score < SAME_PAPER_OVERLAP and joins.apart(a, b):
             near.append(NearMiss(blocks[a].ref, blocks[b].ref, f"abstracts {score:.0%} alike"))
-
-    records = []
-    for members in groups.groups():
-        copies = [blocks[i] for i in members]
-        titles = [c.title for c in copies if c.title]
-        counts = [c.authors_count for c in copies if c.authors_count is not None]
-        upvotes = [c.upvotes for c in copies if c.upvotes is not None]
-        # The longest abstract is the most complete revision; ties go to the first seen.
-        abstract = max(copies, key=lambda c: len(c.abstract)).abstract
-        member_set = set(members)
-        records.append(
-            MergedRecord(
-                fingerprints=tuple(dict.fromkeys(block_fingerprint(c) for c in copies)),
-                abstract=abstract,
-                title=titles[0] if titles else None,
-                authors_count=max(counts) if counts else None,
-                date=_richest_date([c.date for c in copies if c.date is not None]),
-                upvotes=max(upvotes) if upvotes else None,
-                sources=tuple(sorted({c.ref for c in copies})),
-                meta=_merge_meta(copies),
-                reasons=tuple(sorted({why for (a, b), why in reasons.items() if a in member_set})),
-            )
-        )
+    records = [_merged_record(blocks, members, joins.reasons) for members in joins.groups.groups()]
     unique = {(n.first, n.second): n for n in reversed(near)}  # one entry a pair, its first reason
     return records, sorted(unique.values(), key=lambda n: (n.first, n.second))

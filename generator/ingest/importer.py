@@ -24,7 +24,7 @@ from generator.ingest.dedupe import (
 )
 from generator.ingest.formats import ARXIV_ID, normalise_arxiv_id
 from generator.ingest.sources import find_source_files, read_source, read_sources
-from generator.model import Paper, SourceRef, Taxonomy
+from generator.model import Paper, SourceBlock, SourceRef, Taxonomy
 from generator.project import Project
 from generator.records.slugs import id_of_identifier, unique_slug
 from generator.records.store import (
@@ -144,84 +144,86 @@ def remember_sync(project: Project, records: list[PaperFile], report: ImportRepo
     )
 
 
-def sync_sources(
-    project: Project,
-    log: ProblemLog,
-    taxonomy: Taxonomy | None = None,
-    *,
-    lenient_sources: bool = False,
-    existing: list[PaperFile] | None = None,
-    cache: Cache | None = None,
-) -> ImportReport:
-    """Bring every paper in content/sources/ into content/papers/ (see the module docstring).
+def _replay_sync(
+    project: Project, existing: list[PaperFile], cache: Cache, log: ProblemLog, report: ImportReport
+) -> bool:
+    """Whether the sources and records are as the last import left them; if so, `report` and
+    `log` get what that import found (its warnings again), and there is nothing to import."""
+    done = cache.get(SYNC_CACHE, sync_key(project, existing))
+    if done is None:
+        return False
+    report.blocks, report.papers_in_sources = done["blocks"], done["papers"]
+    report.unchanged = len(existing)
+    report.source_warnings = done["warnings"]
+    for problem in done["warnings"]:
+        log.warning(problem.path, problem.line, problem.message)
+    return True
 
-    With `lenient_sources` (as `build` runs it), an entry of a source that cannot be read is a
-    warning: it is skipped and the rest builds; `import` and `check` report it as an error.
-    `existing` are the records if the caller has loaded them already. With a `cache`, a build
-    whose sources and records are as the last import left them skips the import (it would
-    change nothing) and repeats its warnings."""
-    report = ImportReport()
-    if taxonomy is None:
-        taxonomy = load_taxonomy(project.tags_file, log)
-    if existing is None:
-        existing = load_papers(project.papers_dir, None, log, cache)
-    # A record that cannot be read might be the home of a paper in the sources; importing now
-    # could create a duplicate of it, so stop until it is fixed.
-    log.raise_if_errors()
-    if cache is not None:
-        done = cache.get(SYNC_CACHE, sync_key(project, existing))
-        if done is not None:
-            report.blocks, report.papers_in_sources = done["blocks"], done["papers"]
-            report.unchanged = len(existing)
-            report.source_warnings = done["warnings"]
-            for problem in done["warnings"]:
-                log.warning(problem.path, problem.line, problem.message)
-            return report
+
+def _read_blocks(
+    project: Project, log: ProblemLog, report: ImportReport, lenient: bool
+) -> tuple[list[SourceBlock], bool]:
+    """Every block of the sources, and whether reading them found errors that stop an import.
+    Leniently (as `build` reads them), every problem is a warning."""
     source_log = ProblemLog(project.root)
     blocks = read_sources(project.sources_dir, project.content_dir, source_log)
     for problem in source_log.problems:
-        if lenient_sources or problem.severity == "warning":
+        if lenient or problem.severity == "warning":
             report.source_warnings.append(Problem(problem.path, problem.line, problem.message, "warning"))
-    log.problems.extend(report.source_warnings if lenient_sources else source_log.problems)
-    source_errors = not lenient_sources and bool(source_log.errors)
-    keep_apart = [
+    log.problems.extend(report.source_warnings if lenient else source_log.problems)
+    return blocks, not lenient and bool(source_log.errors)
+
+
+def _kept_apart(existing: list[PaperFile]) -> list[tuple[SourceRef, SourceRef]]:
+    """The pairs of sources a person has said are different papers (by splitting one off)."""
+    return [
         (split, own)
         for pf in existing
         for split in split_refs(pf)
         for own in pf.paper.sources
         if own != split
     ]
-    records, report.near_misses = merge_with_report(blocks, keep_apart)
-    merged_records = [r for r in records if len(r.sources) > 1]
-    report.blocks, report.papers_in_sources = len(blocks), len(records)
-    matches = _match_existing(records, existing)
 
+
+def _refresh(record: MergedRecord, match: PaperFile) -> bool:
+    """Bring the source-owned fields of an existing record up to date; True if it changed."""
+    replace_title = None
+    old = match.paper
+    if old.title_derived and record.title and old.title == derive_title(old.abstract):
+        replace_title = record.title  # a real title arrived and nobody had renamed it
+    metadata = {
+        "date": record.date.to_text() if record.date and old.date is None else None,
+        "authors_count": record.authors_count if old.authors_count is None else None,
+        "upvotes": record.upvotes if old.upvotes is None else None,
+    }
+    have = old.meta.fields()
+    metadata.update({k: v for k, v in record.meta.fields().items() if k not in have and k != "keywords"})
+    needed = (
+        old.sources != record.sources
+        or replace_title is not None
+        or any(v is not None for v in metadata.values())
+    )
+    # Only a record that needs a change is opened for a round-trip edit (slow, and it must
+    # leave every other record byte for byte as the person left it).
+    return needed and refresh_from_sources(match.path, record.sources, metadata, replace_title)
+
+
+def _update_existing(
+    records: list[MergedRecord], matches: list[PaperFile | None], report: ImportReport
+) -> None:
     for record, match in zip(records, matches, strict=True):
         if match is None:
             continue
-        replace_title = None
-        old = match.paper
-        if old.title_derived and record.title and old.title == derive_title(old.abstract):
-            replace_title = record.title  # a real title arrived and nobody had renamed it
-        metadata = {
-            "date": record.date.to_text() if record.date and old.date is None else None,
-            "authors_count": record.authors_count if old.authors_count is None else None,
-            "upvotes": record.upvotes if old.upvotes is None else None,
-        }
-        have = old.meta.fields()
-        metadata.update({k: v for k, v in record.meta.fields().items() if k not in have and k != "keywords"})
-        needed = (
-            old.sources != record.sources
-            or replace_title is not None
-            or any(v is not None for v in metadata.values())
-        )
-        # Only a record that needs a change is opened for a round-trip edit (slow, and it must
-        # leave every other record byte for byte as the person left it).
-        if needed and refresh_from_sources(match.path, record.sources, metadata, replace_title):
-            report.updated.append(old.id)
+        if _refresh(record, match):
+            report.updated.append(match.paper.id)
         else:
             report.unchanged += 1
 
+
+def _new_papers(
+    records: list[MergedRecord], matches: list[PaperFile | None], existing: list[PaperFile]
+) -> list[Paper]:
+    """The papers of the records that match no existing record, with their new ids (no tags yet)."""
     taken = {pf.paper.id.casefold() for pf in existing}
     new_papers: list[Paper] = []
     for record, match in zip(records, matches, strict=True):
@@ -248,35 +250,88 @@ def sync_sources(
                 added=today(),
             )
         )
-    if new_papers:
-        known = set(taxonomy.tags)
-        aliases = alias_index(taxonomy)
-        tagged = []
-        for paper, tags in zip(new_papers, rule_tags(new_papers, taxonomy), strict=True):
-            mapped = {aliases[k.casefold()] for k in paper.meta.keywords if k.casefold() in aliases}
-            for keyword in paper.meta.keywords:
-                if keyword.casefold() not in aliases:
-                    report.unmapped_keywords[keyword] = report.unmapped_keywords.get(keyword, 0) + 1
-            tagged.append(replace(paper, tags=tuple(sorted({t for t in tags if t in known} | mapped))))
-        everyone = [pf.paper for pf in existing] + tagged
-        votes = vote_tags(everyone, {p.id for p in tagged if not p.tags})
-        for paper in tagged:
-            if not paper.tags and paper.id in votes:
-                paper = replace(paper, tags=(votes[paper.id],))
-            if not paper.tags:
-                log.warning(
-                    paper_path(project.papers_dir, paper.id),
-                    None,
-                    "no tag matched this paper; add one by hand",
-                )
-            write_new_paper(project.papers_dir, paper, durable=False)
-            report.created.append(paper.id)
-        os.sync()  # once for every new record, instead of once per file
-    if cache is not None and not source_errors and not report.created and not report.updated:
-        remember_sync(project, existing, report, cache)
+    return new_papers
+
+
+def _starter_tags(
+    new_papers: list[Paper], existing: list[PaperFile], taxonomy: Taxonomy, report: ImportReport
+) -> list[Paper]:
+    """The new papers with the tags their match rules and keywords give them, else the tag that
+    similar papers vote for; keywords that name no tag are counted in `report`."""
+    known = set(taxonomy.tags)
+    aliases = alias_index(taxonomy)
+    tagged = []
+    for paper, tags in zip(new_papers, rule_tags(new_papers, taxonomy), strict=True):
+        mapped = {aliases[k.casefold()] for k in paper.meta.keywords if k.casefold() in aliases}
+        for keyword in paper.meta.keywords:
+            if keyword.casefold() not in aliases:
+                report.unmapped_keywords[keyword] = report.unmapped_keywords.get(keyword, 0) + 1
+        tagged.append(replace(paper, tags=tuple(sorted({t for t in tags if t in known} | mapped))))
+    everyone = [pf.paper for pf in existing] + tagged
+    votes = vote_tags(everyone, {p.id for p in tagged if not p.tags})
+    return [
+        replace(paper, tags=(votes[paper.id],)) if not paper.tags and paper.id in votes else paper
+        for paper in tagged
+    ]
+
+
+def _write_new_papers(project: Project, papers: list[Paper], report: ImportReport, log: ProblemLog) -> None:
+    for paper in papers:
+        if not paper.tags:
+            log.warning(
+                paper_path(project.papers_dir, paper.id), None, "no tag matched this paper; add one by hand"
+            )
+        write_new_paper(project.papers_dir, paper, durable=False)
+        report.created.append(paper.id)
+    os.sync()  # once for every new record, instead of once per file
+
+
+def _merges(
+    records: list[MergedRecord], matches: list[PaperFile | None], new_papers: list[Paper]
+) -> list[tuple[str, MergedRecord]]:
+    """The records merged from several sources, each with the id of its paper."""
     ids = {r.fingerprints[0]: (m.paper.id if m else None) for r, m in zip(records, matches, strict=True)}
     ids.update({p.fingerprint: p.id for p in new_papers})
-    report.merges = [(ids[r.fingerprints[0]] or "?", r) for r in merged_records]
+    return [(ids[r.fingerprints[0]] or "?", r) for r in records if len(r.sources) > 1]
+
+
+def sync_sources(
+    project: Project,
+    log: ProblemLog,
+    taxonomy: Taxonomy | None = None,
+    *,
+    lenient_sources: bool = False,
+    existing: list[PaperFile] | None = None,
+    cache: Cache | None = None,
+) -> ImportReport:
+    """Bring every paper in content/sources/ into content/papers/ (see the module docstring).
+
+    With `lenient_sources` (as `build` runs it), an entry of a source that cannot be read is a
+    warning: it is skipped and the rest builds; `import` and `check` report it as an error.
+    `existing` are the records if the caller has loaded them already. With a `cache`, a build
+    whose sources and records are as the last import left them skips the import (it would
+    change nothing) and repeats its warnings."""
+    report = ImportReport()
+    if taxonomy is None:
+        taxonomy = load_taxonomy(project.tags_file, log)
+    if existing is None:
+        existing = load_papers(project.papers_dir, None, log, cache)
+    # A record that cannot be read might be the home of a paper in the sources; importing now
+    # could create a duplicate of it, so stop until it is fixed.
+    log.raise_if_errors()
+    if cache is not None and _replay_sync(project, existing, cache, log, report):
+        return report
+    blocks, source_errors = _read_blocks(project, log, report, lenient_sources)
+    records, report.near_misses = merge_with_report(blocks, _kept_apart(existing))
+    report.blocks, report.papers_in_sources = len(blocks), len(records)
+    matches = _match_existing(records, existing)
+    _update_existing(records, matches, report)
+    new_papers = _new_papers(records, matches, existing)
+    if new_papers:
+        _write_new_papers(project, _starter_tags(new_papers, existing, taxonomy, report), report, log)
+    if cache is not None and not source_errors and not report.created and not report.updated:
+        remember_sync(project, existing, report, cache)
+    report.merges = _merges(records, matches, new_papers)
     return report
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ProblemLog
@@ -43,8 +43,8 @@ DATE_LINE = re.compile(
     r"^(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:, \d{4})?)"
     r"(?: (?P<upvotes>\d+))?$"
 )
-# Titles in the corpus are under 160 characters and abstracts over 700; a paragraph of 300 or more
-# characters is an abstract.
+# Titles in the corpus are far shorter than MIN_ABSTRACT_CHARS and abstracts far longer, so a
+# paragraph at least that long is an abstract.
 MIN_ABSTRACT_CHARS = 300
 MAX_TITLE_CHARS = 300
 MIN_ABSTRACT_WORDS = 25
@@ -152,109 +152,139 @@ def _is_abstract(text: str) -> bool:
     return len(text) >= MIN_ABSTRACT_CHARS and len(text.split()) >= MIN_ABSTRACT_WORDS
 
 
-def parse_source_text(
-    text: str, rel: str, log: ProblemLog, path: Path | str | None = None
-) -> list[SourceBlock]:
-    """Parse dump text; `rel` is the file name recorded in each block's SourceRef."""
-    where = path if path is not None else rel
-    entries: list[_Entry] = []
-    pending_title: tuple[int, str] | None = None
-    orphan_titles: list[tuple[int, str]] = []
+def _clean_line(raw: str) -> str | None:
+    """The line's text, without control characters and glued page chrome; None if nothing is left
+    or the line is page chrome."""
+    # Control characters (a stray bell or form feed in a paste) cannot go into XML feeds.
+    line = CONTROL_CHARACTERS.sub(" ", raw).strip().replace("\u00a0", " ")
+    if not line:
+        return None
+    glued = GLUED_CHROME.match(line)
+    if glued:
+        line = line[glued.end() :]
+    if line.lower() in CHROME_LINES:
+        return None
+    return line
 
-    def flush_title_without_abstract() -> None:
-        nonlocal pending_title
-        if pending_title is not None:
-            line_no, title = pending_title
-            orphan_titles.append((line_no, title))
-            pending_title = None
 
-    for index, raw in enumerate(text.splitlines()):
-        line_no = index + 1
+@dataclass
+class _Dump:
+    """What reading a dump line by line has found so far."""
+
+    where: Path | str
+    log: ProblemLog
+    entries: list[_Entry] = field(default_factory=list)
+    pending_title: tuple[int, str] | None = None  # a title line waiting for its abstract
+    orphan_titles: list[tuple[int, str]] = field(default_factory=list)
+
+    def flush_title_without_abstract(self) -> None:
+        if self.pending_title is not None:
+            self.orphan_titles.append(self.pending_title)
+            self.pending_title = None
+
+    def read_line(self, line_no: int, raw: str) -> None:
         if len(raw) > MAX_LINE_CHARS:
-            log.error(
-                where,
+            self.log.error(
+                self.where,
                 line_no,
                 f"a line of {len(raw):,} characters, longer than any abstract "
                 f"(the limit is {MAX_LINE_CHARS:,}); skipped",
             )
-            flush_title_without_abstract()
-            continue
-        # Control characters (a stray bell or form feed in a paste) cannot go into XML feeds.
-        line = CONTROL_CHARACTERS.sub(" ", raw).strip().replace("\u00a0", " ")
-        if not line:
-            continue
-        glued = GLUED_CHROME.match(line)
-        if glued:
-            line = line[glued.end() :]
-        if line.lower() in CHROME_LINES:
-            continue
+            self.flush_title_without_abstract()
+            return
+        line = _clean_line(raw)
+        if line is None or self._metadata(line_no, line) or self._abstract(line_no, line):
+            return
+        if len(line) > MAX_TITLE_CHARS:
+            self.log.warning(self.where, line_no, "a long line that is neither a title nor an abstract")
+            return
+        self.flush_title_without_abstract()
+        self.pending_title = (line_no, line)
+
+    def _metadata(self, line_no: int, line: str) -> bool:
+        """Whether the line is one of the `• N authors` / `·` / date lines after a listing entry
+        (and if so, note what it says about the last entry)."""
         authors = AUTHORS_LINE.match(line)
         date = DATE_LINE.match(line)
-        if authors or DOT_LINE.match(line) or date:
-            if not entries:
-                continue  # the page's own date, above the first paper
-            flush_title_without_abstract()
-            last = entries[-1]
-            if authors:
-                last.authors_count = int(authors.group(1))
-            elif date:
-                try:
-                    last.date = PaperDate.parse(date.group("date"))
-                except ValueError:
-                    log.warning(where, line_no, f"{line!r} is not a valid date; ignored")
-                if date.group("upvotes"):
-                    last.upvotes = int(date.group("upvotes"))
-            continue
-        prefixed = ABSTRACT_PREFIX.match(line)
-        if prefixed or _is_abstract(line):
-            abstract = line[prefixed.end() :] if prefixed else line
-            if not abstract.strip():
-                log.warning(where, line_no, "'Abstract:' with no text after it; skipped")
-                continue
-            if pending_title is not None:
-                entries.append(_Entry(pending_title[0], pending_title[1], pending_title[0]))
-                pending_title = None
-            else:
-                entries.append(_Entry(line_no, None, None))
-            entries[-1].abstract = abstract.strip()
-            continue
-        if len(line) > MAX_TITLE_CHARS:
-            log.warning(where, line_no, "a long line that is neither a title nor an abstract")
-            continue
-        flush_title_without_abstract()
-        pending_title = (line_no, line)
-    flush_title_without_abstract()
+        if not (authors or DOT_LINE.match(line) or date):
+            return False
+        if not self.entries:
+            return True  # the page's own date, above the first paper
+        self.flush_title_without_abstract()
+        last = self.entries[-1]
+        if authors:
+            last.authors_count = int(authors.group(1))
+        elif date:
+            try:
+                last.date = PaperDate.parse(date.group("date"))
+            except ValueError:
+                self.log.warning(self.where, line_no, f"{line!r} is not a valid date; ignored")
+            if date.group("upvotes"):
+                last.upvotes = int(date.group("upvotes"))
+        return True
 
-    if entries:  # in a file with no papers at all, one error says it better than a warning a line
-        for line_no, title in orphan_titles:
-            log.warning(where, line_no, f"title {title[:60]!r} has no abstract after it; skipped")
-    titled = sum(1 for entry in entries if entry.title)
-    if titled:
-        # In a listing of titled papers, an abstract without one is probably a paste slip.
-        for entry in entries:
-            if entry.title is None:
-                log.warning(
-                    where, entry.line, "an abstract without a title line before it; a title will be derived"
-                )
-    if not entries:
-        log.error(
-            where,
-            1,
-            "no paper abstracts found; expected lines starting 'Abstract:' or a Hugging Face "
-            "Papers listing (a title line, then an abstract line)",
-        )
-        return []
-    return [
-        SourceBlock(
-            ref=SourceRef(rel, entry.line),
-            abstract=entry.abstract or "",
-            title=entry.title,
-            authors_count=entry.authors_count,
-            date=entry.date,
-            upvotes=entry.upvotes,
-        )
-        for entry in entries
-    ]
+    def _abstract(self, line_no: int, line: str) -> bool:
+        """Whether the line is an abstract (and if so, start an entry with it and its title)."""
+        prefixed = ABSTRACT_PREFIX.match(line)
+        if not (prefixed or _is_abstract(line)):
+            return False
+        abstract = line[prefixed.end() :] if prefixed else line
+        if not abstract.strip():
+            self.log.warning(self.where, line_no, "'Abstract:' with no text after it; skipped")
+            return True
+        if self.pending_title is not None:
+            self.entries.append(_Entry(self.pending_title[0], self.pending_title[1], self.pending_title[0]))
+            self.pending_title = None
+        else:
+            self.entries.append(_Entry(line_no, None, None))
+        self.entries[-1].abstract = abstract.strip()
+        return True
+
+    def blocks(self, rel: str) -> list[SourceBlock]:
+        """The entries read, as blocks of the file `rel`; warnings for what was left out."""
+        self.flush_title_without_abstract()
+        where, entries = self.where, self.entries
+        if entries:  # in a file with no papers at all, one error says it better than a warning a line
+            for line_no, title in self.orphan_titles:
+                self.log.warning(where, line_no, f"title {title[:60]!r} has no abstract after it; skipped")
+        if any(entry.title for entry in entries):
+            # In a listing of titled papers, an abstract without one is probably a paste slip.
+            for entry in entries:
+                if entry.title is None:
+                    self.log.warning(
+                        where,
+                        entry.line,
+                        "an abstract without a title line before it; a title will be derived",
+                    )
+        if not entries:
+            self.log.error(
+                where,
+                1,
+                "no paper abstracts found; expected lines starting 'Abstract:' or a Hugging Face "
+                "Papers listing (a title line, then an abstract line)",
+            )
+            return []
+        return [
+            SourceBlock(
+                ref=SourceRef(rel, entry.line),
+                abstract=entry.abstract or "",
+                title=entry.title,
+                authors_count=entry.authors_count,
+                date=entry.date,
+                upvotes=entry.upvotes,
+            )
+            for entry in entries
+        ]
+
+
+def parse_source_text(
+    text: str, rel: str, log: ProblemLog, path: Path | str | None = None
+) -> list[SourceBlock]:
+    """Parse dump text; `rel` is the file name recorded in each block's SourceRef."""
+    dump = _Dump(path if path is not None else rel, log)
+    for index, raw in enumerate(text.splitlines()):
+        dump.read_line(index + 1, raw)
+    return dump.blocks(rel)
 
 
 def find_source_files(sources_dir: Path) -> list[Path]:

@@ -50,7 +50,7 @@ def safe_url(url: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def latex_to_mathml(latex: str, display: bool = False) -> str:
-    # Imported when first needed: a rebuild that renders no math (most) saves a tenth of a second.
+    # Imported when first needed: a rebuild that renders no math (most) saves the slow import.
     import latex2mathml.converter
 
     try:

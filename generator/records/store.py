@@ -12,7 +12,7 @@ import hashlib
 import os
 import pickle
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -69,8 +69,8 @@ HEADER = (
 @dataclass(frozen=True)
 class PaperFile:
     paper: Paper
-    # The record's path as a string; `path` makes the Path when asked for (making 20,000 of them
-    # takes a rebuild a tenth of a second, and few are asked for).
+    # The record's path as a string; `path` makes the Path when asked for (making one for every
+    # record would cost a large review's rebuild time, and few are asked for).
     place: str
     lines: Mapping[tuple[str | int, ...], int]
     split: tuple[str, ...] = ()
@@ -104,8 +104,8 @@ def imported_fields(record: PaperFile) -> bytes:
 
 
 class _PickledLines(Mapping[tuple[str | int, ...], int]):
-    """A record's line numbers, kept pickled until a message needs one: a cached review of
-    20,000 records loads a third of a second faster (their half-million entries are rarely read)."""
+    """A record's line numbers, kept pickled until a message needs one: a cached review loads
+    faster without unpickling them all, and they are rarely read."""
 
     __slots__ = ("_blob", "_lines")
 
@@ -129,7 +129,7 @@ class _PickledLines(Mapping[tuple[str | int, ...], int]):
 
 
 # How load_papers caches a record: the paper, its pickled line numbers and split list (no Path:
-# unpickling 20,000 of them costs a third of a second), the problems found in it, and its
+# unpickling one for every record is slow in a large review), the problems found in it, and its
 # imported_fields digest.
 _Parsed = tuple[Paper | None, bytes, tuple[str, ...], list[Problem], bytes]
 
@@ -175,18 +175,42 @@ def paper_path(papers_dir: Path, paper_id: str) -> Path:
     return papers_dir / f"{paper_id}.yaml"
 
 
-def _check_int(data: dict[str, Any], key: str, path: Path, lines: dict, log: ProblemLog) -> int | None:
-    value = data.get(key)
+_Lines = Mapping[tuple[str | int, ...], int]
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A record being validated: its fields as read, and where its problems go."""
+
+    path: Path
+    data: dict[str, Any]
+    lines: _Lines
+    log: ProblemLog
+    known_tags: set[str] | None
+
+    def error(self, key: tuple[str | int, ...], message: str, default: int | None = None) -> None:
+        self.log.error(self.path, self.lines.get(key, default), message)
+
+    def warning(self, key: tuple[str | int, ...], message: str) -> None:
+        self.log.warning(self.path, self.lines.get(key), message)
+
+
+# What a validator returns for a field that makes the whole record unusable.
+_UNUSABLE: Any = object()
+
+
+def _check_int(record: _Record, key: str) -> int | None:
+    value = record.data.get(key)
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        log.error(path, lines.get((key,)), f"{key} must be a whole number, got {value!r}")
+        record.error((key,), f"{key} must be a whole number, got {value!r}")
         return None
     return value
 
 
-def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: ProblemLog) -> PaperFile | None:
-    """Validate one record; problems go to `log` with line numbers; None if it is unusable."""
+def _load_mapping(path: Path, text: str, log: ProblemLog) -> tuple[dict[str, Any], _Lines] | None:
+    """The record's mapping and its key lines; None (with the problem logged) if it has none."""
     try:
         data, lines, duplicates = load_with_lines(text)
     except YamlSyntaxError as exc:
@@ -197,148 +221,139 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
     if not isinstance(data, dict):
         log.error(path, 1, "expected a mapping of paper fields (id, title, abstract, tags, ...)")
         return None
-    ok = True
-    for key in data:
+    return data, lines
+
+
+def _check_keys(record: _Record) -> None:
+    for key in record.data:
         if key not in PAPER_KEYS:
-            log.error(
-                path,
-                lines.get((key,)),
-                f"unknown key {key!r} (expected one of: {', '.join(PAPER_KEYS)})",
-            )
-    paper_id = data.get("id")
+            record.error((key,), f"unknown key {key!r} (expected one of: {', '.join(PAPER_KEYS)})")
+
+
+def _valid_id(record: _Record) -> str:
+    paper_id = record.data.get("id")
     if not isinstance(paper_id, str) or not PAPER_ID_PATTERN.match(paper_id):
-        log.error(
-            path,
-            lines.get(("id",), 1),
-            f"id must be lowercase letters, digits, hyphens and dots, got {paper_id!r}",
-        )
-        ok = False
-    elif paper_id != path.stem:
-        log.error(
-            path,
-            lines.get(("id",)),
-            f"id {paper_id!r} differs from the file name {path.name!r}; "
+        record.error(("id",), f"id must be lowercase letters, digits, hyphens and dots, got {paper_id!r}", 1)
+        return _UNUSABLE
+    if paper_id != record.path.stem:
+        record.error(
+            ("id",),
+            f"id {paper_id!r} differs from the file name {record.path.name!r}; "
             "ids are permanent URLs, so make them agree",
         )
-        ok = False
-    if not isinstance(data.get("title"), str) or not data["title"].strip():
-        log.error(path, lines.get(("title",), 1), f"title must be non-empty text, got {data.get('title')!r}")
-        ok = False
+        return _UNUSABLE
+    return paper_id
+
+
+def _valid_title(record: _Record) -> str:
+    title = record.data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        record.error(("title",), f"title must be non-empty text, got {title!r}", 1)
+        return _UNUSABLE
+    return " ".join(title.split())
+
+
+def _valid_abstract(record: _Record) -> str:
     # Reference-manager entries may come without an abstract: it is optional, the title is not.
-    if data.get("abstract") is not None and not isinstance(data.get("abstract"), str):
-        log.error(path, lines.get(("abstract",), 1), f"abstract must be text, got {data.get('abstract')!r}")
-        ok = False
-    meta = _bibliographic(data, path, lines, log)
-    split = data.get("split") or []
+    abstract = record.data.get("abstract")
+    if abstract is not None and not isinstance(abstract, str):
+        record.error(("abstract",), f"abstract must be text, got {abstract!r}", 1)
+        return _UNUSABLE
+    return (abstract or "").strip()
+
+
+def _valid_split(record: _Record) -> tuple[str, ...]:
+    split = record.data.get("split") or []
     if not isinstance(split, list) or not all(
         isinstance(s, str) and re.fullmatch(r".+:\d+", s) for s in split
     ):
-        log.error(
-            path,
-            lines.get(("split",)),
-            "split must be a list of sources as 'file:line' (from the merge report)",
-        )
-    if isinstance(data.get("title"), str) and len(data["title"]) > MAX_TITLE_CHARS:
-        log.error(
-            path,
-            lines.get(("title",)),
-            f"the title has {len(data['title']):,} characters; at most {MAX_TITLE_CHARS:,}",
-        )
-        ok = False
-    tags_value = data.get("tags") or []
-    tags: list[str] = []
+        record.error(("split",), "split must be a list of sources as 'file:line' (from the merge report)")
+    return tuple(s for s in split if isinstance(s, str)) if isinstance(split, list) else ()
+
+
+def _valid_title_length(record: _Record) -> None:
+    title = record.data.get("title")
+    if isinstance(title, str) and len(title) > MAX_TITLE_CHARS:
+        record.error(("title",), f"the title has {len(title):,} characters; at most {MAX_TITLE_CHARS:,}")
+        return _UNUSABLE
+    return None
+
+
+def _valid_tags(record: _Record) -> tuple[str, ...]:
+    tags_value = record.data.get("tags") or []
     if not isinstance(tags_value, list):
-        log.error(path, lines.get(("tags",)), "tags must be a list (one '- tag-id' per line)")
-    elif len(tags_value) > MAX_TAGS_PER_PAPER:
-        log.error(
-            path,
-            lines.get(("tags",)),
-            f"{len(tags_value):,} tags; a paper may have at most {MAX_TAGS_PER_PAPER}",
-        )
-    else:
-        for i, tag in enumerate(tags_value):
-            if not isinstance(tag, str):
-                log.error(path, lines.get(("tags", i)), f"a tag must be a tag id, got {tag!r}")
-            elif known_tags is not None and tag not in known_tags:
-                log.error(
-                    path,
-                    lines.get(("tags", i)),
-                    f"unknown tag {tag!r}: add it to content/tags.yaml or fix the spelling",
-                )
-            elif tag in tags:
-                log.warning(path, lines.get(("tags", i)), f"tag {tag!r} is listed twice")
-            else:
-                tags.append(tag)
-    date = None
-    if data.get("date") is not None:
-        try:
-            date = PaperDate.parse(str(data["date"]))
-        except ValueError:
-            log.error(
-                path,
-                lines.get(("date",)),
-                f"date must look like 2024-05-07 or 'May 7', got {data['date']!r}",
-            )
-    sources: list[SourceRef] = []
-    raw_sources = data.get("sources") or []
+        record.error(("tags",), "tags must be a list (one '- tag-id' per line)")
+        return ()
+    if len(tags_value) > MAX_TAGS_PER_PAPER:
+        record.error(("tags",), f"{len(tags_value):,} tags; a paper may have at most {MAX_TAGS_PER_PAPER}")
+        return ()
+    tags: list[str] = []
+    for i, tag in enumerate(tags_value):
+        if not isinstance(tag, str):
+            record.error(("tags", i), f"a tag must be a tag id, got {tag!r}")
+        elif record.known_tags is not None and tag not in record.known_tags:
+            record.error(("tags", i), f"unknown tag {tag!r}: add it to content/tags.yaml or fix the spelling")
+        elif tag in tags:
+            record.warning(("tags", i), f"tag {tag!r} is listed twice")
+        else:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def _valid_date(record: _Record) -> PaperDate | None:
+    value = record.data.get("date")
+    if value is None:
+        return None
+    try:
+        return PaperDate.parse(str(value))
+    except ValueError:
+        record.error(("date",), f"date must look like 2024-05-07 or 'May 7', got {value!r}")
+        return None
+
+
+def _valid_sources(record: _Record) -> tuple[SourceRef, ...]:
+    raw_sources = record.data.get("sources") or []
     if not isinstance(raw_sources, list):
-        log.error(path, lines.get(("sources",)), "sources must be a list of {file, line}")
-        raw_sources = []
+        record.error(("sources",), "sources must be a list of {file, line}")
+        return ()
+    sources: list[SourceRef] = []
     for i, ref in enumerate(raw_sources):
         if not (
             isinstance(ref, dict) and isinstance(ref.get("file"), str) and isinstance(ref.get("line"), int)
         ):
-            log.error(path, lines.get(("sources", i)), "each source needs file (text) and line (number)")
+            record.error(("sources", i), "each source needs file (text) and line (number)")
             continue
         sources.append(SourceRef(ref["file"], ref["line"]))
-    title_derived = data.get("title_derived", False)
+    return tuple(sources)
+
+
+def _valid_title_derived(record: _Record) -> bool:
+    title_derived = record.data.get("title_derived", False)
     if not isinstance(title_derived, bool):
-        log.error(path, lines.get(("title_derived",)), "title_derived must be true or false")
-        title_derived = False
-    notes = data.get("notes")
+        record.error(("title_derived",), "title_derived must be true or false")
+        return False
+    return title_derived
+
+
+def _valid_notes(record: _Record) -> str:
+    notes = record.data.get("notes")
     if notes is not None and not isinstance(notes, str):
-        log.error(path, lines.get(("notes",)), "notes must be text")
-    pins, hides = _related_choices(data.get("related"), path, lines, log)
-    fp = data.get("fingerprint")
-    if not ok:
-        return None
-    paper = Paper(
-        id=paper_id,
-        title=" ".join(data["title"].split()),
-        abstract=(data.get("abstract") or "").strip(),
-        tags=tuple(tags),
-        fingerprint=fp if isinstance(fp, str) else "",
-        title_derived=title_derived,
-        date=date,
-        authors_count=_check_int(data, "authors_count", path, lines, log),
-        upvotes=_check_int(data, "upvotes", path, lines, log),
-        sources=tuple(sources),
-        notes=notes.strip() if isinstance(notes, str) else "",
-        related_pin=pins,
-        related_hide=hides,
-        meta=meta,
-        added=_added(data.get("added"), path, lines, log),
-        path=path.name,
-    )
-    return PaperFile(
-        paper,
-        str(path),
-        lines,
-        tuple(s for s in split if isinstance(s, str)) if isinstance(split, list) else (),
-    )
+        record.error(("notes",), "notes must be text")
+    return notes.strip() if isinstance(notes, str) else ""
 
 
-def _bibliographic(data: dict[str, Any], path: Path, lines: dict, log: ProblemLog) -> Bibliographic:
+def _bibliographic(record: _Record) -> Bibliographic:
+    data = record.data
     for key in TEXT_FIELDS:
         if data.get(key) is not None and not isinstance(data[key], str):
-            log.error(path, lines.get((key,)), f"{key} must be text, got {data[key]!r}")
+            record.error((key,), f"{key} must be text, got {data[key]!r}")
     for key in LIST_FIELDS:
         value = data.get(key)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
-            log.error(path, lines.get((key,)), f"{key} must be a list of text")
+            record.error((key,), f"{key} must be a list of text")
     year = data.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 2999):
-        log.error(path, lines.get(("year",)), f"year must be a year such as 2024, got {year!r}")
+        record.error(("year",), f"year must be a year such as 2024, got {year!r}")
         year = None
 
     def text(key: str) -> str | None:
@@ -361,14 +376,100 @@ def _bibliographic(data: dict[str, Any], path: Path, lines: dict, log: ProblemLo
     )
 
 
-def _added(value: Any, path: Path, lines: dict, log: ProblemLog) -> str | None:
+def _related_choices(record: _Record) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`related: {pin: [ids], hide: [ids]}`: a person's corrections to the related papers."""
+    value = record.data.get("related")
+    if value is None:
+        return (), ()
+    if not isinstance(value, dict):
+        record.error(("related",), "related must be a mapping with 'pin' and/or 'hide' lists of ids")
+        return (), ()
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key in value:
+        if key not in ("pin", "hide"):
+            record.error(("related", key), f"unknown key {key!r} under related (expected pin, hide)")
+    for key in ("pin", "hide"):
+        ids = value.get(key) or []
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            record.error(("related", key), f"related.{key} must be a list of paper ids")
+            ids = []
+        chosen[key] = tuple(dict.fromkeys(ids))
+    return chosen["pin"], chosen["hide"]
+
+
+def _fingerprint(record: _Record) -> str:
+    fp = record.data.get("fingerprint")
+    return fp if isinstance(fp, str) else ""
+
+
+def _added(record: _Record) -> str | None:
+    value = record.data.get("added")
     if value is None:
         return None
     text = value.isoformat() if isinstance(value, datetime.date) else str(value)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        log.error(path, lines.get(("added",)), f"added must be a day such as 2024-05-07, got {value!r}")
+        record.error(("added",), f"added must be a day such as 2024-05-07, got {value!r}")
         return None
     return text
+
+
+# Each field's validator, in the order their problems are reported: a validator logs what is
+# wrong with its field and returns the value to keep, or _UNUSABLE when the record cannot be used.
+_VALIDATORS: tuple[tuple[str, Callable[[_Record], Any]], ...] = (
+    ("id", _valid_id),
+    ("title", _valid_title),
+    ("abstract", _valid_abstract),
+    ("meta", _bibliographic),
+    ("split", _valid_split),
+    ("title_length", _valid_title_length),
+    ("tags", _valid_tags),
+    ("date", _valid_date),
+    ("sources", _valid_sources),
+    ("title_derived", _valid_title_derived),
+    ("notes", _valid_notes),
+    ("related", _related_choices),
+    ("fingerprint", _fingerprint),
+)
+# Validated only in a usable record, after the others.
+_USABLE_VALIDATORS: tuple[tuple[str, Callable[[_Record], Any]], ...] = (
+    ("authors_count", lambda record: _check_int(record, "authors_count")),
+    ("upvotes", lambda record: _check_int(record, "upvotes")),
+    ("added", _added),
+)
+
+
+def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: ProblemLog) -> PaperFile | None:
+    """Validate one record; problems go to `log` with line numbers; None if it is unusable."""
+    loaded = _load_mapping(path, text, log)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    record = _Record(path, data, lines, log, known_tags)
+    _check_keys(record)
+    fields = {name: validate(record) for name, validate in _VALIDATORS}
+    if any(value is _UNUSABLE for value in fields.values()):
+        return None
+    fields.update({name: validate(record) for name, validate in _USABLE_VALIDATORS})
+    pins, hides = fields["related"]
+    paper = Paper(
+        id=fields["id"],
+        title=fields["title"],
+        abstract=fields["abstract"],
+        tags=fields["tags"],
+        fingerprint=fields["fingerprint"],
+        title_derived=fields["title_derived"],
+        date=fields["date"],
+        authors_count=fields["authors_count"],
+        upvotes=fields["upvotes"],
+        sources=fields["sources"],
+        notes=fields["notes"],
+        related_pin=pins,
+        related_hide=hides,
+        meta=fields["meta"],
+        added=fields["added"],
+        path=path.name,
+    )
+    return PaperFile(paper, str(path), record.lines, fields["split"])
 
 
 def split_refs(paper_file: PaperFile) -> list[SourceRef]:
@@ -379,32 +480,6 @@ def split_refs(paper_file: PaperFile) -> list[SourceRef]:
         file, _, line = item.rpartition(":")
         refs.append(SourceRef(file, int(line)))
     return refs
-
-
-def _related_choices(
-    value: Any, path: Path, lines: dict[tuple[str | int, ...], int], log: ProblemLog
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """`related: {pin: [ids], hide: [ids]}`: a person's corrections to the related papers."""
-    if value is None:
-        return (), ()
-    if not isinstance(value, dict):
-        log.error(
-            path, lines.get(("related",)), "related must be a mapping with 'pin' and/or 'hide' lists of ids"
-        )
-        return (), ()
-    chosen: dict[str, tuple[str, ...]] = {}
-    for key in value:
-        if key not in ("pin", "hide"):
-            log.error(
-                path, lines.get(("related", key)), f"unknown key {key!r} under related (expected pin, hide)"
-            )
-    for key in ("pin", "hide"):
-        ids = value.get(key) or []
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            log.error(path, lines.get(("related", key)), f"related.{key} must be a list of paper ids")
-            ids = []
-        chosen[key] = tuple(dict.fromkeys(ids))
-    return chosen["pin"], chosen["hide"]
 
 
 def _read_record(path: Path, raw: bytes, known: set[str] | None, log: ProblemLog) -> PaperFile | None:
@@ -421,6 +496,72 @@ def record_digest(name: str, content: bytes) -> bytes:
     return hashlib.blake2b(name.encode("utf-8") + b"\0" + content, digest_size=16).digest()
 
 
+@dataclass(frozen=True)
+class _Loading:
+    """What load_papers reads the records of one folder with."""
+
+    papers_dir: Path
+    known: set[str] | None
+    log: ProblemLog
+    digests: FileDigests | None
+    before: dict[bytes, _Parsed]  # the cached parses, by record digest
+
+
+def _record_bytes(entry: os.DirEntry[str], loading: _Loading) -> tuple[bytes, bytes | None] | None:
+    """The record's digest, and its bytes unless the cache has its parse (then they may be None);
+    None if the file is too big to be a record."""
+    place = entry.path.replace(os.sep, "/")
+    digests = loading.digests
+    content = digests.digest(place) if digests is not None else None
+    size = digests.size(place) if digests is not None else entry.stat().st_size
+    if size > MAX_RECORD_BYTES:
+        loading.log.error(
+            loading.papers_dir / entry.name,
+            None,
+            f"the record is over {MAX_RECORD_BYTES // 1024} KB; a paper record is a few KB",
+        )
+        return None
+    if digests is not None and content is not None:
+        digest = record_digest(entry.name, content)
+        raw = digests.read.get(place)
+        if digest in loading.before or raw is not None:
+            return digest, raw
+    with open(entry.path, "rb") as handle:
+        raw = handle.read()
+    return record_digest(entry.name, file_digest(raw)), raw
+
+
+def _load_record(entry: os.DirEntry[str], loading: _Loading, now: dict[bytes, _Parsed]) -> PaperFile | None:
+    """One record, parsed or from the cache (noted in `now`), with its problems logged."""
+    read = _record_bytes(entry, loading)
+    if read is None:
+        return None
+    digest, raw = read
+    found = loading.before.get(digest)
+    if found is None:
+        assert raw is not None
+        own = ProblemLog(loading.log.root)
+        found = _packed(_read_record(loading.papers_dir / entry.name, raw, loading.known, own), own.problems)
+    now[digest] = found
+    loading.log.problems.extend(found[3])
+    return _unpacked(found, entry.path, digest)
+
+
+def _id_is_free(record: PaperFile, name: str, seen: dict[str, str], log: ProblemLog) -> bool:
+    """Whether no earlier record (file names in `seen`, by folded id) has this record's id,
+    ignoring case; if one has, that is an error. Notes the id as taken."""
+    folded = record.paper.id.casefold()
+    if folded in seen:
+        log.error(
+            record.path,
+            record.lines.get(("id",)),
+            f"id {record.paper.id!r} is already used by {seen[folded]}",
+        )
+        return False
+    seen[folded] = name
+    return True
+
+
 def load_papers(
     papers_dir: Path,
     taxonomy: Taxonomy | None,
@@ -434,56 +575,20 @@ def load_papers(
     is taken with the problems found then, instead of being parsed and validated again.
     `digests` gives the digest of each file's bytes (digests.py): a record validated before is
     then not read at all."""
-    known = set(taxonomy.tags) if taxonomy is not None else None
-    records: list[PaperFile] = []
     if not papers_dir.is_dir():
-        return records
-    seen: dict[str, str] = {}  # file names by folded id
+        return []
+    known = set(taxonomy.tags) if taxonomy is not None else None
     cache_key = parsed_key(papers_dir, taxonomy)
     before: dict[bytes, _Parsed] = cache.get_dict(PARSED_CACHE, cache_key) if cache else {}
+    loading = _Loading(papers_dir, known, log, digests, before)
     now: dict[bytes, _Parsed] = {}
     entries = sorted((e for e in os.scandir(papers_dir) if e.name.endswith(".yaml")), key=lambda e: e.name)
+    seen: dict[str, str] = {}
+    records: list[PaperFile] = []
     for entry in entries:
-        if not entry.is_file():
-            continue
-        place = entry.path.replace(os.sep, "/")
-        content = digests.digest(place) if digests is not None else None
-        size = digests.size(place) if digests is not None else entry.stat().st_size
-        if size > MAX_RECORD_BYTES:
-            log.error(
-                papers_dir / entry.name,
-                None,
-                f"the record is over {MAX_RECORD_BYTES // 1024} KB; a paper record is a few KB",
-            )
-            continue
-        raw = None
-        if digests is not None and content is not None:
-            digest = record_digest(entry.name, content)
-            raw = digests.read.get(place)
-        if digests is None or (digest not in before and raw is None):
-            with open(entry.path, "rb") as handle:
-                raw = handle.read()
-            digest = record_digest(entry.name, file_digest(raw))
-        found = before.get(digest)
-        if found is None:
-            assert raw is not None
-            own = ProblemLog(log.root)
-            found = _packed(_read_record(papers_dir / entry.name, raw, known, own), own.problems)
-        now[digest] = found
-        record = _unpacked(found, entry.path, digest)
-        log.problems.extend(found[3])
-        if record is None:
-            continue
-        folded = record.paper.id.casefold()
-        if folded in seen:
-            log.error(
-                record.path,
-                record.lines.get(("id",)),
-                f"id {record.paper.id!r} is already used by {seen[folded]}",
-            )
-            continue
-        seen[folded] = entry.name
-        records.append(record)
+        record = _load_record(entry, loading, now) if entry.is_file() else None
+        if record is not None and _id_is_free(record, entry.name, seen, log):
+            records.append(record)
     for name in sorted(
         e.name for e in os.scandir(papers_dir) if e.name.endswith((".yml", ".json")) and e.is_file()
     ):

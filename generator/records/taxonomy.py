@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,133 +53,159 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
-    """Read and validate tags.yaml; every problem goes to `log` with its line."""
+def _read_mapping(
+    path: Path, log: ProblemLog
+) -> tuple[dict[str, Any], Mapping[tuple[str | int, ...], int]] | None:
+    """The taxonomy file's mapping and its key lines; None (with the problem logged) if unusable."""
     if not path.exists():
         log.error(path, None, "the taxonomy file is missing; create it (see `litreview init`)")
-        return Taxonomy({}, {})
+        return None
     if path.stat().st_size > MAX_TAXONOMY_BYTES:
         log.error(path, None, f"the taxonomy is over {MAX_TAXONOMY_BYTES // 2**20} MB; it should be a few KB")
-        return Taxonomy({}, {})
+        return None
     try:
         data, lines, duplicates = load_with_lines(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
         log.error(path, exc.line, exc.message)
-        return Taxonomy({}, {})
+        return None
     except UnicodeDecodeError:
         log.error(path, None, "the file is not UTF-8 text")
-        return Taxonomy({}, {})
+        return None
     for key, line in duplicates:
         log.error(path, line, f"the key {key!r} appears twice; keep one")
     if data is None:
         data = {}
     if not isinstance(data, dict):
         log.error(path, 1, "expected a mapping with the keys 'groups' and 'tags'")
-        return Taxonomy({}, {})
+        return None
     for key in data:
         if key not in ("groups", "tags"):
             log.error(path, lines.get((key,)), f"unknown key {key!r} (expected groups, tags)")
+    return data, lines
 
+
+@dataclass(frozen=True)
+class _TaxonomyFile:
+    """Where the taxonomy's problems go: its path, the line of each key, and the log."""
+
+    path: Path
+    lines: Mapping[tuple[str | int, ...], int]
+    log: ProblemLog
+
+    def error(self, key: tuple[str | int, ...], message: str) -> None:
+        self.log.error(self.path, self.lines.get(key), message)
+
+    def section(self, data: dict[str, Any], name: str, what: str) -> dict[Any, Any]:
+        """The mapping under `name` ("groups" or "tags"); {} if missing or not a mapping."""
+        section = data.get(name) or {}
+        if not isinstance(section, dict):
+            self.error((name,), f"'{name}' must be a mapping of {what} ids")
+            return {}
+        return section
+
+
+def _group(at: _TaxonomyFile, gid: Any, spec: Any) -> TagGroup | None:
+    where = ("groups", gid)
+    if not SLUG_PATTERN.match(str(gid)):
+        at.error(where, f"group id {gid!r} must be lowercase letters, digits and hyphens")
+        return None
+    if not isinstance(spec, dict):
+        at.error(where, f"group {gid!r} must be a mapping with label and description")
+        return None
+    for key in spec:
+        if key not in GROUP_KEYS:
+            at.error(("groups", gid, key), f"unknown key {key!r} in group {gid!r}")
+    if not _text(spec.get("label")):
+        at.error(where, f"group {gid!r} needs a label (text)")
+    return TagGroup(str(gid), str(spec.get("label") or gid), str(spec.get("description") or ""))
+
+
+def _tag_group(
+    at: _TaxonomyFile, tid: str, entry: tuple[Any, ...], spec: dict[Any, Any], groups: Mapping[str, TagGroup]
+) -> Any:
+    """The tag's group, as written; a problem if it is missing or not defined under 'groups'."""
+    group = spec.get("group")
+    if not _text(group):
+        at.error(entry, f"tag {tid!r} needs a group (one of: {', '.join(groups) or 'none defined'})")
+    elif group not in groups:
+        at.error(
+            ("tags", tid, "group"),
+            f"tag {tid!r} names the group {group!r}, which is not defined under 'groups'",
+        )
+    return group
+
+
+def _tag_match(at: _TaxonomyFile, where: tuple[Any, ...], spec: dict[Any, Any]) -> tuple[str, ...]:
+    """The tag's match phrases; none if they are not a list of phrases or one is a bad regex."""
+    tid, match = where[1], spec.get("match") or []
+    if isinstance(match, str) or not isinstance(match, list) or not all(isinstance(m, str) for m in match):
+        at.error((*where, "match"), f"tag {tid!r}: match must be a list of phrases")
+        return ()
+    for i, entry in enumerate(match):
+        try:
+            phrase_pattern(entry)
+        except re.error as exc:
+            at.error((*where, "match", i), f"tag {tid!r}: bad regex {entry!r}: {exc}")
+            return ()
+    return tuple(match)
+
+
+def _tag_min_hits(at: _TaxonomyFile, where: tuple[Any, ...], spec: dict[Any, Any]) -> int:
+    min_hits = spec.get("min_hits", 1)
+    if not isinstance(min_hits, int) or isinstance(min_hits, bool) or min_hits < 1:
+        at.error((*where, "min_hits"), f"tag {where[1]!r}: min_hits must be a whole number, 1 or more")
+        return 1
+    return min_hits
+
+
+def _tag(at: _TaxonomyFile, key: Any, spec: Any, groups: Mapping[str, TagGroup]) -> Tag | None:
+    """The tag under `key` in 'tags', or None if it is unusable."""
+    tid = str(key)
+    entry, where = ("tags", key), ("tags", tid)  # the entry's line is looked up by the key as read
+    if not SLUG_PATTERN.match(tid):
+        at.error(entry, f"tag id {tid!r} must be lowercase letters, digits and hyphens")
+        return None
+    if not isinstance(spec, dict):
+        at.error(entry, f"tag {tid!r} must be a mapping (label, description, group, match)")
+        return None
+    for name in spec:
+        if name not in TAG_KEYS:
+            at.error((*where, name), f"unknown key {name!r} in tag {tid!r}")
+    if not _text(spec.get("label")):
+        at.error(entry, f"tag {tid!r} needs a label (text)")
+    if spec.get("description") is not None and not isinstance(spec.get("description"), str):
+        at.error((*where, "description"), f"tag {tid!r}: description must be text")
+    group = _tag_group(at, tid, entry, spec, groups)
+    match = _tag_match(at, where, spec)
+    min_hits = _tag_min_hits(at, where, spec)
+    return Tag(
+        id=tid,
+        label=str(spec.get("label") or tid),
+        description=str(spec.get("description") or ""),
+        group=str(group or ""),
+        match=match,
+        min_hits=min_hits,
+        aliases=_aliases(spec.get("aliases"), at.path, at.lines.get((*where, "aliases")), tid, at.log),
+    )
+
+
+def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
+    """Read and validate tags.yaml; every problem goes to `log` with its line."""
+    read = _read_mapping(path, log)
+    if read is None:
+        return Taxonomy({}, {})
+    data, lines = read
+    at = _TaxonomyFile(path, lines, log)
     groups: dict[str, TagGroup] = {}
-    raw_groups = data.get("groups") or {}
-    if not isinstance(raw_groups, dict):
-        log.error(path, lines.get(("groups",)), "'groups' must be a mapping of group ids")
-        raw_groups = {}
-    for gid, spec in raw_groups.items():
-        line = lines.get(("groups", gid))
-        if not SLUG_PATTERN.match(str(gid)):
-            log.error(path, line, f"group id {gid!r} must be lowercase letters, digits and hyphens")
-            continue
-        if not isinstance(spec, dict):
-            log.error(path, line, f"group {gid!r} must be a mapping with label and description")
-            continue
-        for key in spec:
-            if key not in GROUP_KEYS:
-                log.error(path, lines.get(("groups", gid, key)), f"unknown key {key!r} in group {gid!r}")
-        if not _text(spec.get("label")):
-            log.error(path, line, f"group {gid!r} needs a label (text)")
-        groups[str(gid)] = TagGroup(
-            str(gid), str(spec.get("label") or gid), str(spec.get("description") or "")
-        )
-
+    for gid, spec in at.section(data, "groups", "group").items():
+        group = _group(at, gid, spec)
+        if group is not None:
+            groups[str(gid)] = group
     tags: dict[str, Tag] = {}
-    raw_tags = data.get("tags") or {}
-    if not isinstance(raw_tags, dict):
-        log.error(path, lines.get(("tags",)), "'tags' must be a mapping of tag ids")
-        raw_tags = {}
-    for tid, spec in raw_tags.items():
-        line = lines.get(("tags", tid))
-        tid = str(tid)
-        if not SLUG_PATTERN.match(tid):
-            log.error(path, line, f"tag id {tid!r} must be lowercase letters, digits and hyphens")
-            continue
-        if not isinstance(spec, dict):
-            log.error(path, line, f"tag {tid!r} must be a mapping (label, description, group, match)")
-            continue
-        for key in spec:
-            if key not in TAG_KEYS:
-                log.error(path, lines.get(("tags", tid, key)), f"unknown key {key!r} in tag {tid!r}")
-        if not _text(spec.get("label")):
-            log.error(path, line, f"tag {tid!r} needs a label (text)")
-        if spec.get("description") is not None and not isinstance(spec.get("description"), str):
-            log.error(
-                path,
-                lines.get(("tags", tid, "description")),
-                f"tag {tid!r}: description must be text",
-            )
-        group = spec.get("group")
-        if not _text(group):
-            log.error(
-                path,
-                line,
-                f"tag {tid!r} needs a group (one of: {', '.join(groups) or 'none defined'})",
-            )
-        elif group not in groups:
-            log.error(
-                path,
-                lines.get(("tags", tid, "group")),
-                f"tag {tid!r} names the group {group!r}, which is not defined under 'groups'",
-            )
-        match = spec.get("match") or []
-        if (
-            isinstance(match, str)
-            or not isinstance(match, list)
-            or not all(isinstance(m, str) for m in match)
-        ):
-            log.error(
-                path,
-                lines.get(("tags", tid, "match")),
-                f"tag {tid!r}: match must be a list of phrases",
-            )
-            match = []
-        for i, entry in enumerate(match):
-            try:
-                phrase_pattern(entry)
-            except re.error as exc:
-                log.error(
-                    path,
-                    lines.get(("tags", tid, "match", i)),
-                    f"tag {tid!r}: bad regex {entry!r}: {exc}",
-                )
-                match = []
-                break
-        min_hits = spec.get("min_hits", 1)
-        if not isinstance(min_hits, int) or isinstance(min_hits, bool) or min_hits < 1:
-            log.error(
-                path,
-                lines.get(("tags", tid, "min_hits")),
-                f"tag {tid!r}: min_hits must be a whole number, 1 or more",
-            )
-            min_hits = 1
-        tags[tid] = Tag(
-            id=tid,
-            label=str(spec.get("label") or tid),
-            description=str(spec.get("description") or ""),
-            group=str(group or ""),
-            match=tuple(match),
-            min_hits=min_hits,
-            aliases=_aliases(spec.get("aliases"), path, lines.get(("tags", tid, "aliases")), tid, log),
-        )
+    for tid, spec in at.section(data, "tags", "tag").items():
+        tag = _tag(at, tid, spec, groups)
+        if tag is not None:
+            tags[tag.id] = tag
     return Taxonomy(groups, tags)
 
 

@@ -144,60 +144,90 @@ def _name_soon_after(rest: str, words: int = 8) -> tuple[str, str] | None:
     return None
 
 
+def _direct_name(sentence: str, intro: re.Match[str], rest: str) -> tuple[str | None, str | None]:
+    """(title, name) when a name follows the intro verb right away: "we propose VAPO, Value-based
+    ..."; the title is None when nothing near the name expands it, both are None with no name."""
+    direct = _NAME_AFTER_INTRO.match(rest)
+    if not direct or not _is_name(direct.group(1)):
+        return None, None
+    name = direct.group(1)
+    after = rest[direct.end() :]
+    inside = re.match(r"([^()]{3,120})\)", after) if direct.group("sep") == "(" else None
+    if inside and _initials_match(name, inside.group(1)):
+        return f"{name}: {_capitalise_first(inside.group(1).strip())}", name
+    if direct.group("sep") == ",":
+        expansion = _expansion_after(after)
+        if expansion and _initials_match(name, expansion):
+            return f"{name}: {expansion}", name
+        descriptor = _descriptor(after)
+        if len(descriptor.split()) >= 2:
+            return f"{name}: {descriptor}", name
+    if intro.group(0).lower() in {"called", "named", "dubbed", "termed", "coined"}:
+        # "a manifold reshaping approach called FedMR"
+        before = sentence[: intro.start()]
+        article = list(re.finditer(r"\b(?:a|an|the)\s", before))
+        descriptor = _descriptor(before[article[-1].start() :]) if article else ""
+        if len(descriptor.split()) >= 2:
+            return f"{name}: {descriptor}", name
+    return None, name
+
+
+def _later_name(rest: str) -> tuple[str | None, str | None]:
+    """(title, name) for a name a few words after the intro verb: "we create a search system
+    MMMORRF that"; the title is None when nothing near the name expands it."""
+    later = _name_soon_after(rest)
+    if not later:
+        return None, None
+    name, after = later
+    inside = re.match(r"\s*\(([^()]{3,120})\)", after)
+    if inside and _initials_match(name, inside.group(1)):
+        return f"{name}: {_capitalise_first(inside.group(1).strip())}", name
+    # "a manifold reshaping approach called FedMR": the words before the name.
+    between = rest[: rest.find(name)]
+    between = re.sub(r"\b(?:called|named|dubbed|termed|coined)\s*$", "", between.strip(" ,"))
+    descriptor = _descriptor(between)
+    if 2 <= len(descriptor.split()) <= 6 and "," not in between:
+        return f"{name}: {descriptor}", name
+    return None, name
+
+
+def _parenthesised_name_title(rest: str) -> str | None:
+    """'NAME: Expansion' for a name in brackets after the words it abbreviates."""
+    paren = _PAREN_NAME.search(rest)
+    if not paren or not _is_name(paren.group(1)):
+        return None
+    name = paren.group(1)
+    expansion = _expansion_before(rest, paren.start())
+    if not expansion or not _initials_match(name, expansion):
+        # "a DiverSified File selection algorithm (DiSF)": the words in between.
+        expansion = _descriptor(rest[: paren.start()])
+    if expansion and _initials_match(name, expansion) and len(expansion.split()) <= 10:
+        return f"{name}: {expansion}"
+    return None
+
+
+def _intro_title(sentence: str, intro: re.Match[str]) -> str | None:
+    """The title of the method that `intro` (an intro verb in `sentence`) introduces, if any:
+    its name and expansion, else its name alone."""
+    rest = sentence[intro.end() :]
+    title, named = _direct_name(sentence, intro, rest)
+    if title:
+        return title
+    if named is None:
+        title, named = _later_name(rest)
+        if title:
+            return title
+    return _parenthesised_name_title(rest) or named or None
+
+
 def named_method_title(abstract: str) -> str | None:
     """'NAME: Expansion' when the abstract introduces a named method, else None."""
     text = clean_latex(abstract)
     for sentence in _SENTENCE_END.split(text):
         for intro in _INTRO.finditer(sentence):
-            rest = sentence[intro.end() :]
-            named = None
-            direct = _NAME_AFTER_INTRO.match(rest)
-            if direct and _is_name(direct.group(1)):
-                name = direct.group(1)
-                after = rest[direct.end() :]
-                inside = re.match(r"([^()]{3,120})\)", after) if direct.group("sep") == "(" else None
-                if inside and _initials_match(name, inside.group(1)):
-                    return f"{name}: {_capitalise_first(inside.group(1).strip())}"
-                if direct.group("sep") == ",":
-                    expansion = _expansion_after(after)
-                    if expansion and _initials_match(name, expansion):
-                        return f"{name}: {expansion}"
-                    descriptor = _descriptor(after)
-                    if len(descriptor.split()) >= 2:
-                        return f"{name}: {descriptor}"
-                if intro.group(0).lower() in {"called", "named", "dubbed", "termed", "coined"}:
-                    # "a manifold reshaping approach called FedMR"
-                    before = sentence[: intro.start()]
-                    article = list(re.finditer(r"\b(?:a|an|the)\s", before))
-                    descriptor = _descriptor(before[article[-1].start() :]) if article else ""
-                    if len(descriptor.split()) >= 2:
-                        return f"{name}: {descriptor}"
-                named = name
-            if named is None:
-                later = _name_soon_after(rest)
-                if later:
-                    name, after = later
-                    inside = re.match(r"\s*\(([^()]{3,120})\)", after)
-                    if inside and _initials_match(name, inside.group(1)):
-                        return f"{name}: {_capitalise_first(inside.group(1).strip())}"
-                    # "a manifold reshaping approach called FedMR": the words before the name.
-                    between = rest[: rest.find(name)]
-                    between = re.sub(r"\b(?:called|named|dubbed|termed|coined)\s*$", "", between.strip(" ,"))
-                    descriptor = _descriptor(between)
-                    if 2 <= len(descriptor.split()) <= 6 and "," not in between:
-                        return f"{name}: {descriptor}"
-                    named = name
-            paren = _PAREN_NAME.search(rest)
-            if paren and _is_name(paren.group(1)):
-                name = paren.group(1)
-                expansion = _expansion_before(rest, paren.start())
-                if not expansion or not _initials_match(name, expansion):
-                    # "a DiverSified File selection algorithm (DiSF)": the words in between.
-                    expansion = _descriptor(rest[: paren.start()])
-                if expansion and _initials_match(name, expansion) and len(expansion.split()) <= 10:
-                    return f"{name}: {expansion}"
-            if named:
-                return named
+            title = _intro_title(sentence, intro)
+            if title:
+                return title
     return None
 
 

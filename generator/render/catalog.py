@@ -12,7 +12,7 @@ from generator.cache.store import content_key
 from generator.encoding import compact_json, json_lines
 from generator.enrich.related import RelatedLists
 from generator.model import Paper, RelatedPaper, Review
-from generator.render.pages import tag_counts
+from generator.ordering import papers_by_tag
 
 CATALOG_FILE = "catalog.json"
 CATALOG_VERSION = 1
@@ -42,6 +42,11 @@ def catalog_paper(paper: Paper, related: tuple[RelatedPaper, ...]) -> dict[str, 
             for r in related
         ],
     }
+
+
+def tag_counts(review: Review) -> dict[str, int]:
+    """How many papers each of the taxonomy's tags has."""
+    return {tag: len(papers) for tag, papers in papers_by_tag(review.papers, review.taxonomy.tags).items()}
 
 
 def build_catalog(review: Review, with_papers: bool = True) -> dict[str, Any]:
@@ -77,10 +82,21 @@ class CatalogIndex:
     """What the lines of the last catalog were made from: the related choices' key, and each
     paper's key and line key by id. With it, a rebuild takes the lines of the papers that
     neither changed nor list a changed paper as they were, without hashing what they show
-    (at 20,000 papers, hashing every line takes the search index's worker a third of a second)."""
+    (hashing every line would be much of the search index's worker's rebuild)."""
 
     related_key: str = ""
     papers: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _line_by_repr(paper: Paper, related: tuple[RelatedPaper, ...], memo: dict[str, str]) -> tuple[str, str]:
+    """A paper's catalog line and its key, made from the paper's repr and its related list."""
+    key = content_key(
+        repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
+    )
+    line = memo.get(key)
+    if line is None:
+        line = compact_json(catalog_paper(paper, related))
+    return key, line
 
 
 def catalog_file(
@@ -91,7 +107,7 @@ def catalog_file(
     index: CatalogIndex | None = None,
 ) -> dict[str, bytes]:
     """catalog.json. `memo` (a paper's JSON line by a hash of what it shows, from the cache) is
-    used and filled in: at 20,000 papers, encoding every entry takes a second. With
+    used and filled in: encoding every entry is slow in a large review. With
     `paper_keys` (a hash of each paper, by id) and `related_key` (what the related choices were
     made from), a paper's hash is made from those and its related papers' tags, not its repr;
     with `index` (the last call's, updated in place) too, only for the papers that can have
@@ -120,7 +136,7 @@ def catalog_file(
             # What the line shows: the paper, its related papers' ids, scores, terms and pins
             # (the related choices), and the tags each shares with it (their tags).
             other_tags = [tags_of[other] for other in ids_of(paper.id)]
-            # One hash of one string (content_key's framing of each part costs 0.2 s here).
+            # One hash of one string (content_key's framing of each part is slower, once a paper).
             shown = "\n".join((paper_keys[paper.id], related_key, repr(other_tags)))
             key = hashlib.blake2b(shown.encode("utf-8"), digest_size=20).hexdigest()
             line = memo.get(key)
@@ -128,13 +144,7 @@ def catalog_file(
                 line = compact_json(catalog_paper(paper, related_lists.get(paper.id, ())))
             made[paper.id] = (paper_keys[paper.id], key)
         else:
-            related = related_lists.get(paper.id, ())
-            key = content_key(
-                repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
-            )
-            line = memo.get(key)
-            if line is None:
-                line = compact_json(catalog_paper(paper, related))
+            key, line = _line_by_repr(paper, related_lists.get(paper.id, ()), memo)
         lines.append(line)
         used[key] = line
     if used.keys() != memo.keys():  # left holding the lines of these papers only

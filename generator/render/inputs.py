@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from generator.render.pages import PaperPageInputs
+    from generator.render.paper_pages import PaperPageInputs
 
 
 @dataclass(frozen=True)
 class RenderInputs:
     """`paper_keys`: a hash of each paper by id (of its record's bytes), which saves hashing each
     paper's repr; `related_key`: what the related choices were made from; `compiled_dir`: where
-    compiled templates are kept (render.pages.bytecode_dir)."""
+    compiled templates are kept (render.environment.bytecode_dir)."""
 
     templates_dir: Path
     site_title: str

@@ -1,9 +1,9 @@
 """The search index split into files that the search page fetches on demand (the sharded layout).
 
-A lunr index of 20,000 abstracts is ~160 MB of JSON; a reader's first search should download a few
-hundred KB. So the index lunr.py would build is cut into pieces the page loads when a query needs
-them; the page then matches and scores the query's terms exactly as lunr.Index.query does on the
-whole index (see search.js):
+The index lunr.py would build grows with every abstract, and a reader's first search should not
+wait for all of it. So it is cut into pieces the page loads when a query needs them; the page then
+matches and scores the query's terms exactly as lunr.Index.query does on the whole index (see
+templates/assets/search/sharded.js):
 
   search/manifest.json     what every search needs first: paper count, fields and boosts, BM25
                            parameters, each field's total token count, the first term and file
@@ -15,7 +15,8 @@ whole index (see search.js):
                            once a query is ranked its results are listed at once
   search/docs/NNN.json     the abstract snippets of CHUNK papers each, fetched for the results
                            shown and filled in as they arrive
-  search/tags/<tag>.json   the papers of each tag, newest first (the topic filter)
+  search/tags/<tag>.json   the papers of each tag in the order of its topic page (the topic
+                           filter; generator.ordering.topic_order)
 
 The terms are exactly lunr.py's (its tokenizer, trimmer, stop word filter and stemmer, memoised per
 distinct token). The shards hold term counts rather than lunr's scores: the page computes the
@@ -32,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 from json.encoder import encode_basestring
@@ -46,40 +47,33 @@ from scipy import sparse
 
 from generator.cache.keys import SEARCH_TOKENS
 from generator.cache.store import Cache, content_key
-from generator.model import Paper, Review
+from generator.model import Paper, Review, Tag
+from generator.ordering import topic_order
 from generator.records.abstracts import plain_text
-from generator.search.single import (
-    FIELDS,
-    MANIFEST_FILE,
-    MANIFEST_VERSION,
-    date_text,
-    dumps,
-    snippet,
-    tags_text,
-)
+from generator.search.common import FIELDS, MANIFEST_FILE, MANIFEST_VERSION, dumps, snippet, tags_text
 
 K1 = 1.2  # lunr.Builder's BM25 parameters
 B = 0.75
-# Papers per doc chunk. A page of 20 results falls in about 20 chunks however large they are, so
-# small chunks waste fewer bytes (50 papers: 175 KB gzipped for the first page at 20,000 papers).
+# Papers per doc chunk. A page of results falls in about as many chunks as it has results however
+# large the chunks are (results are spread over the review), so small chunks waste fewer bytes.
 CHUNK = 20
-# Papers per titles file. The titles of every paper come with the page (about 35 bytes gzipped a
-# paper: 0.7 MB at 20,000 papers), so that a ranked query lists its results without waiting for
-# another round of requests; the snippets follow. Several files rather than one: they download in
-# parallel, and an edit rewrites one of them.
+# Papers per titles file. The titles of every paper come with the page, so that a ranked query
+# lists its results without waiting for another round of requests; the snippets follow. Several
+# files rather than one: they download in parallel, and an edit rewrites one of them.
 TITLES_PART = 2000
-# Shard sizes in bytes of JSON (gzip makes them about 2.8 times smaller): past SHARD_MIN bytes, a
-# shard ends before a term with a probability proportional to the term's size (one cut per
-# SHARD_GAP bytes on average), and always once it holds SHARD_MAX bytes: 90 KB gzipped on average.
+# Shard sizes in bytes of JSON: past SHARD_MIN bytes, a shard ends before a term with a
+# probability proportional to the term's size (one cut per SHARD_GAP bytes on average), and always
+# once it holds SHARD_MAX bytes. Large enough that a query needs few requests, small enough that
+# it does not download much of the vocabulary it does not need.
 SHARD_MIN = 125_000
 SHARD_GAP = 125_000
 SHARD_MAX = 450_000
 LENGTHS_FILE = "search/lengths.json"
-BATCH = 2000  # papers tokenised at a time
+BATCH = 2000  # papers tokenised at a time (all tokens of a large review at once would not fit)
 
-# lunr.py's tokenizer splits on these characters only. str.split() (much faster than a regex)
-# also splits on every other Unicode space, listed here; text holding one takes the regex.
-_LUNR_SEPARATORS = " \t\n\r\f\v\xa0-"
+# lunr.py's tokenizer splits on whitespace and hyphens only (_TOKEN). str.split() (much faster
+# than a regex) also splits on every other Unicode space, listed here; text holding one takes the
+# regex.
 OTHER_SPACES = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _TOKEN = re.compile(r"[^ \t\n\r\f\v\xa0\-]+")
 
@@ -110,8 +104,8 @@ class _Memo(dict[str, int]):
         return number
 
 
-# raw token -> its lunr term (None: a stop word), kept between builds: the stemmer takes a second
-# for the 125,000 distinct tokens of 20,000 abstracts.
+# raw token -> its lunr term (None: a stop word), kept between builds: the stemmer is the slow part
+# of the pipeline, and most tokens of a build were seen by the one before.
 TermMemo = dict[str, str | None]
 
 
@@ -196,7 +190,7 @@ class FieldTokens:
     def of(cls, texts: Sequence[str]) -> FieldTokens:
         table = _Numbering()
         numbers, papers = [], []
-        for start in range(0, len(texts), BATCH):  # in batches: all tokens at once would take GBs
+        for start in range(0, len(texts), BATCH):  # in batches: see BATCH
             tokens = [lunr_tokens(text) for text in texts[start : start + BATCH]]
             per_paper = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
             flat = list(chain.from_iterable(tokens))
@@ -274,12 +268,6 @@ def shard_key(first_term: str) -> str:
     return hashlib.blake2b(first_term.encode("utf-8"), digest_size=6).hexdigest()
 
 
-def term_row(term: str, postings: list[list[int]]) -> str:
-    """json.dumps([term, *postings]) in compact form, without ASCII escapes, made directly: one
-    json.dumps call per term took half a second for the 60,000 terms of 20,000 papers."""
-    return "[" + encode_basestring(term) + "".join(",[" + ",".join(map(str, p)) + "]" for p in postings) + "]"
-
-
 def field_postings(counts: sparse.csr_matrix) -> list[str]:
     """Each term's postings in one field (encode_postings), as the inside of a JSON list."""
     values, bounds = encode_postings(counts)
@@ -317,8 +305,9 @@ class TextRows:
     """What the title and abstract fields put in the search files, which a tag edit (the common
     rebuild) leaves alone: each of their terms' row without the tags field (the start up to the
     tags postings and the end after them), the terms' cut hashes, the fields' lengths, and the
-    doc chunks (the snippets). Remade only when a title or abstract changes; at 20,000 papers
-    making the rows of all 60,000 terms again took a second."""
+    doc chunks (the snippets). Remade only when a title or abstract changes, so that a tag edit
+    does not pay for every term's row again. A row is JSON made by concatenation rather than one
+    json.dumps call per term, which is the slow part for a large vocabulary."""
 
     terms: list[str]  # sorted as lunr.js sorts
     heads: list[str]
@@ -349,7 +338,7 @@ class TextRows:
         postings = dict(zip(tag_terms, tag_postings, strict=True))
         known = set(self.terms)
         # A term only in tags (a tag id's or label's word no title or abstract has, such as
-        # "cs") is put in its place in the order. There are a few dozen of them.
+        # "cs") is put in its place in the order; there are few, so one by one.
         new = sorted((term for term in tag_terms if term not in known), key=utf16_key)
         empty_before = ",[]" * _TAGS_AT
         empty_after = ",[]" * (len(FIELD_NAMES) - _TAGS_AT - 1)
@@ -382,8 +371,8 @@ def text_fields(
     papers: Sequence[Paper], cache: Cache | None, texts: dict[str, list[str]] | None = None
 ) -> tuple[dict[str, FieldTokens], list[str]]:
     """The title and abstract fields of `papers` tokenised, and their snippets: from the cache
-    when the texts are unchanged (a tag edit), else made and cached. Tokenising 20,000
-    abstracts takes seconds; their tags field, a few words each, is made every time."""
+    when the texts are unchanged (a tag edit), else made and cached: tokenising the abstracts
+    is slow; the tags field, a few words each, is made every time."""
     given: dict[str, FieldTokens] = {}
     snippets: list[str] = []
     for name, raw in (texts or _field_texts(papers)).items():
@@ -401,7 +390,7 @@ def text_fields(
 
 def text_rows(papers: Sequence[Paper], known: TermMemo | None, cache: Cache | None) -> TextRows:
     """TextRows of `papers` (in search order), from the cache when their texts are unchanged;
-    the tokenised fields are read only to make them (tens of MB at 20,000 papers)."""
+    the tokenised fields, much larger, are read only to make them."""
     texts = _field_texts(papers)
     key = content_key(TOKENS_KEY, [content_key(TOKENS_KEY, raw) for raw in texts.values()], str(CHUNK))
     rows = cache.get("search-text-rows", key) if cache is not None else None
@@ -412,15 +401,57 @@ def text_rows(papers: Sequence[Paper], known: TermMemo | None, cache: Cache | No
     return rows
 
 
+def _titles_files(papers: Sequence[Paper]) -> dict[str, bytes]:
+    return {
+        f"search/titles/{part:02d}.json": dumps(
+            {"docs": [[p.id, p.title, list(p.tags)] for p in papers[start : start + TITLES_PART]]}
+        )
+        for part, start in enumerate(range(0, len(papers), TITLES_PART))
+    }
+
+
+def _tags_files(papers: Sequence[Paper], tags: Iterable[str]) -> dict[str, bytes]:
+    """Each tag's paper numbers in the order of its topic page, so that the search page's topic
+    filter lists them as the topic page does."""
+    number = {paper.id: n for n, paper in enumerate(papers)}
+    return {
+        f"search/tags/{tag}.json": dumps([number[paper.id] for paper in members])
+        for tag, members in topic_order(papers, tags).items()
+    }
+
+
+def _manifest(
+    paper_count: int, lengths: Mapping[str, np.ndarray], shards: list[list[str]], tags: Mapping[str, Tag]
+) -> bytes:
+    return dumps(
+        {
+            "version": MANIFEST_VERSION,
+            "mode": "sharded",
+            "count": paper_count,
+            "fields": [[field["field_name"], field["boost"]] for field in FIELDS],
+            "k1": K1,
+            "b": B,
+            "totals": {name: int(values.sum()) for name, values in lengths.items()},
+            "lengths": LENGTHS_FILE.removeprefix("search/"),
+            "shards": shards,
+            "chunk": CHUNK,
+            "chunks": -(-paper_count // CHUNK),
+            "titles_part": TITLES_PART,
+            "titles": -(-paper_count // TITLES_PART),
+            "tags": {tag.id: tag.label for tag in tags.values()},
+        }
+    )
+
+
 def sharded_files(
     review: Review, known: TermMemo | None = None, cache: Cache | None = None
 ) -> dict[str, bytes]:
     """Every file of the sharded layout, by path under the docs dir (`known`: see Vocabulary;
     `cache`: see text_fields and text_rows)."""
-    order = paper_order(review.papers)
-    papers = [review.papers[i] for i in order]
+    papers = [review.papers[i] for i in paper_order(review.papers)]
+    tags = review.taxonomy.tags
     text = text_rows(papers, known, cache)
-    texts = [{"tags": tags_text(paper, review.taxonomy.tags)} for paper in papers]
+    texts = [{"tags": tags_text(paper, tags)} for paper in papers]
     tag_terms, tag_counts, tag_lengths = count_terms(texts, known, names=["tags"])
     lengths = {**text.lengths, **tag_lengths}
     files: dict[str, bytes] = {}
@@ -429,42 +460,9 @@ def sharded_files(
         key = shard_key(first)
         shards.append([first, key])
         files[f"search/terms/{key}.json"] = ('{"terms":[' + ",".join(rows) + "]}").encode("utf-8")
-    for part, start in enumerate(range(0, len(papers), TITLES_PART)):
-        files[f"search/titles/{part:02d}.json"] = dumps(
-            {
-                "docs": [
-                    [paper.id, paper.title, list(paper.tags)] for paper in papers[start : start + TITLES_PART]
-                ]
-            }
-        )
+    files.update(_titles_files(papers))
     files.update(text.chunks)
-    # Newest first, as the single index lists a topic: by date, then by id.
-    newest = sorted(range(len(papers)), key=lambda n: papers[n].id)
-    newest.sort(key=lambda n: date_text(papers[n]), reverse=True)
-    members: dict[str, list[int]] = {tag: [] for tag in review.taxonomy.tags}
-    for number in newest:
-        for tag in dict.fromkeys(papers[number].tags):
-            if tag in members:
-                members[tag].append(number)
-    for tag, numbers in members.items():
-        files[f"search/tags/{tag}.json"] = dumps(numbers)
+    files.update(_tags_files(papers, tags))
     files[LENGTHS_FILE] = dumps({name: values.tolist() for name, values in lengths.items()})
-    files[MANIFEST_FILE] = dumps(
-        {
-            "version": MANIFEST_VERSION,
-            "mode": "sharded",
-            "count": len(papers),
-            "fields": [[field["field_name"], field["boost"]] for field in FIELDS],
-            "k1": K1,
-            "b": B,
-            "totals": {name: int(values.sum()) for name, values in lengths.items()},
-            "lengths": LENGTHS_FILE.removeprefix("search/"),
-            "shards": shards,
-            "chunk": CHUNK,
-            "chunks": -(-len(papers) // CHUNK),
-            "titles_part": TITLES_PART,
-            "titles": -(-len(papers) // TITLES_PART),
-            "tags": {tag.id: tag.label for tag in review.taxonomy.tags.values()},
-        }
-    )
+    files[MANIFEST_FILE] = _manifest(len(papers), lengths, shards, tags)
     return files

@@ -20,8 +20,7 @@ from click.testing import CliRunner
 from generator.build.linkcheck import _PageParser
 from generator.cli import cli
 from generator.project import Project
-
-from .conftest import FIXTURES, REPO, SITE_URL, SUBPATH, serve
+from tests.conftest import FIXTURES, REPO, SITE_URL, SUBPATH, serve
 
 WORKFLOW = REPO / ".github" / "workflows" / "publish.yml"
 

@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.project import Project
-
-from .conftest import REPO, build_review
+from tests.conftest import REPO, build_review
 
 VAPO = "vapo-value-based-augmented-proximal-policy-optimization"
 DAPO = "dapo-decoupled-clip-and-dynamic-sampling-policy-optimization"

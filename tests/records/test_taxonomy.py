@@ -9,8 +9,7 @@ import pytest
 from generator.errors import ProblemLog
 from generator.model import Tag, TagGroup, Taxonomy
 from generator.records.taxonomy import TagMatcher, load_taxonomy, phrase_pattern
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,7 @@ from generator.model import Paper
 from generator.records.abstracts import abstract_html
 from generator.records.taxonomy import load_taxonomy
 from generator.render.feeds import atom_feed
-
-from .conftest import synthetic_abstract
+from tests.conftest import synthetic_abstract
 
 
 def test_latex_links_never_become_live_mathml() -> None:

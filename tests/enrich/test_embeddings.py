@@ -15,8 +15,7 @@ from generator.cli import cli
 from generator.enrich.embeddings import cached_embeddings, embedding_vectors
 from generator.enrich.related import related_papers
 from generator.model import Paper
-
-from .conftest import synthetic_abstract
+from tests.conftest import synthetic_abstract
 
 
 class CountingEncoder:

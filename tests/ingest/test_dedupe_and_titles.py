@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import ProblemLog
-from generator.ingest.dedupe import fingerprint, merge_blocks
+from generator.ingest.dedupe import fingerprint, merge_with_report
 from generator.ingest.sources import read_sources
 from generator.model import PaperDate, SourceBlock, SourceRef
 from generator.records.titles import derive_title
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def bundled_blocks() -> list[SourceBlock]:
 
 
 def test_bundled_corpus_has_212_papers_with_13_copies_merged(bundled_blocks: list[SourceBlock]) -> None:
-    records = merge_blocks(bundled_blocks)
+    records = merge_with_report(bundled_blocks)[0]
     assert len(bundled_blocks) == 225
     assert len(records) == 212
     assert sum(len(r.sources) - 1 for r in records) == 13
@@ -35,7 +34,7 @@ def test_bundled_corpus_has_212_papers_with_13_copies_merged(bundled_blocks: lis
 def test_two_revisions_of_one_abstract_are_one_paper(bundled_blocks: list[SourceBlock]) -> None:
     harmo = [b for b in bundled_blocks if "Harmony Multi-Task Decision Transformer" in b.abstract]
     assert len(harmo) == 2 and harmo[0].abstract != harmo[1].abstract
-    (record,) = [r for r in merge_blocks(bundled_blocks) if "HarmoDT" in r.abstract]
+    (record,) = [r for r in merge_with_report(bundled_blocks)[0] if "HarmoDT" in r.abstract]
     assert set(record.sources) == {h.ref for h in harmo}
     assert record.abstract == max((h.abstract for h in harmo), key=len)
 
@@ -47,7 +46,7 @@ def test_merge_keeps_the_richest_metadata() -> None:
         SourceBlock(SourceRef("b.txt", 9), text.upper(), "A Real Title", 4, PaperDate(2023, 5, 7), 3),
         SourceBlock(SourceRef("c.txt", 2), text, None, 6, None, 1),
     ]
-    (record,) = merge_blocks(blocks)
+    (record,) = merge_with_report(blocks)[0]
     assert record.title == "A Real Title"
     assert record.authors_count == 6
     assert record.date == PaperDate(2023, 5, 7)
@@ -80,7 +79,7 @@ def test_derived_titles_of_bundled_abstracts(
 
 
 def test_every_untitled_paper_gets_a_short_readable_title(bundled_blocks: list[SourceBlock]) -> None:
-    untitled = [r for r in merge_blocks(bundled_blocks) if r.title is None]
+    untitled = [r for r in merge_with_report(bundled_blocks)[0] if r.title is None]
     titles = [derive_title(r.abstract) for r in untitled]
     assert len(set(titles)) == len(titles) == 19
     for title in titles:

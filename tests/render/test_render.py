@@ -8,8 +8,8 @@ import pytest
 from markdown import Markdown
 
 from generator.records.abstracts import abstract_html, external_links, summary
+from generator.render.environment import md_text
 from generator.render.inputs import RenderInputs
-from generator.render.pages import md_text
 
 
 def to_html(markdown: str) -> str:
@@ -87,7 +87,7 @@ def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compil
     from jinja2.bccache import Bucket
 
     from generator.cache.compiled_templates import checked_cache
-    from generator.render.pages import make_environment
+    from generator.render.environment import make_environment
 
     environment = make_environment(project.templates_dir, compiled_dir)
     cache = checked_cache(compiled_dir)
@@ -116,7 +116,7 @@ def test_compiled_page_templates_give_the_same_pages_and_damaged_ones_are_compil
 def test_topic_list_html_is_what_the_markdown_list_made(title: str, summary_text: str) -> None:
     """Topic pages list papers as HTML that Markdown passes through; it is the HTML the Markdown
     list of md_text entries gave (MkDocs turned the .md link into this URL)."""
-    from generator.render.pages import html_text
+    from generator.render.environment import html_text
 
     url = "../../papers/some-paper/"
     markdown = Markdown(extensions=["attr_list", "md_in_html", "tables", "toc"])

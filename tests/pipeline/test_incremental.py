@@ -18,7 +18,9 @@ import numpy as np
 import pytest
 
 import generator.build.site as site_module
-import generator.render.pages as render_module
+import generator.render.overview as overview_module
+import generator.render.paper_pages as paper_module
+import generator.render.topic_pages as topic_module
 from generator.build.data_files import SearchIndexTask
 from generator.build.pipeline import Options, build_review, generate
 from generator.build.site import BuiltSite
@@ -293,12 +295,13 @@ def test_paper_pages_rendered_by_two_processes_are_the_same(
 ) -> None:
     from generator.enrich.stage import enrich
     from generator.render import pages as render
+    from generator.render import paper_pages
 
     project = Project.at(REPO)
     review = enrich(load_review(project, ProblemLog()), Cache(tmp_path), "lsa")
     url = "https://example.org/r/"
     serial = render.render_pages(review, RenderInputs(project.templates_dir, "Title", url))
-    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10)
+    monkeypatch.setattr(paper_pages, "PARALLEL_MIN_PAGES", 10)
     cache = Cache(tmp_path / "fragments")
     parallel = render.render_pages(review, RenderInputs(project.templates_dir, "Title", url), cache=cache)
     assert parallel.files == serial.files
@@ -451,21 +454,22 @@ def test_pages_kept_unexamined_are_the_pages_a_full_render_makes(
     can have changed (the edited papers, their neighbours, the papers listing them as related)
     writes the very docs a render examining every page writes."""
     examined: list[str] = []
-    page_key = render_module._paper_page_key
+    page_key = paper_module._paper_page_key
 
     def counted(base: str, paper_key: str, shown: tuple[object, ...]) -> str:
         examined.append(paper_key)
         return page_key(base, paper_key, shown)
 
-    monkeypatch.setattr(render_module, "_paper_page_key", counted)
+    monkeypatch.setattr(paper_module, "_paper_page_key", counted)
     charts: list[str] = []  # a years chart per topic page made, and one for the home page
-    years_chart = render_module.years_chart
+    years_chart = topic_module.years_chart
 
     def charted(papers: list, title: str, css_class: str) -> str:
         charts.append(title)
         return years_chart(papers, title, css_class)
 
-    monkeypatch.setattr(render_module, "years_chart", charted)
+    monkeypatch.setattr(topic_module, "years_chart", charted)
+    monkeypatch.setattr(overview_module, "years_chart", charted)
 
     def generated() -> dict[str, str]:
         log = ProblemLog(review.root)

@@ -19,8 +19,7 @@ from generator.config import Settings
 from generator.errors import ProblemLog
 from generator.ingest.importer import sync_sources
 from generator.project import Project
-
-from .conftest import synthetic_abstract
+from tests.conftest import synthetic_abstract
 
 TAGS = ["reinforcement-learning", "transformers", "healthcare"]
 

@@ -17,21 +17,15 @@ from generator.cache.store import Cache
 from generator.config import Settings
 from generator.errors import LitreviewError, ProblemLog
 from generator.model import Paper, Review
+from generator.ordering import topic_order
 from generator.project import Project
 from generator.records.review import load_review
 from generator.search import sharded as search_shards
-from generator.search.files import search_files
-from generator.search.sharded import OTHER_SPACES, lunr_tokens, sharded_files, term_row
-from generator.search.single import (
-    FIELDS,
-    INDEX_FILE,
-    MANIFEST_FILE,
-    MANIFEST_VERSION,
-    build_search_index,
-    resolved_mode,
-)
-
-from .conftest import REPO, SMALL_SHARDS, copy_review, set_search_mode
+from generator.search.common import FIELDS, MANIFEST_FILE, MANIFEST_VERSION
+from generator.search.files import resolved_mode, search_files
+from generator.search.sharded import OTHER_SPACES, lunr_tokens, sharded_files
+from generator.search.single import INDEX_FILE, build_search_index
+from tests.conftest import REPO, SMALL_SHARDS, copy_review, set_search_mode
 
 PAIRWISE = "pairwise-rl-rlhf-framework"
 
@@ -165,11 +159,12 @@ def test_the_result_list_data_is_the_single_index_s(bundled: Review, small: None
     assert manifest["tags"] == single["tags"]
     assert manifest["count"] == len(bundled.papers) == 212
     ids = [doc["i"] for doc in result_docs(files)]
-    for tag in bundled.taxonomy.tags:
+    # Each topic in the order of its topic page, in both layouts.
+    topics = topic_order(bundled.papers, bundled.taxonomy.tags)
+    assert single["topics"].keys() == topics.keys() == bundled.taxonomy.tags.keys()
+    for tag, papers in topics.items():
         members = [ids[n] for n in json.loads(files[f"search/tags/{tag}.json"])]
-        expected = sorted((p for p in bundled.papers if tag in p.tags), key=lambda p: p.id)
-        expected.sort(key=lambda p: single["docs"][p.id]["d"], reverse=True)  # newest first, then by id
-        assert members == [p.id for p in expected]
+        assert members == single["topics"][tag] == [p.id for p in papers]
     assert INDEX_FILE not in files and not any(path.endswith("papers-index.json") for path in files)
 
 
@@ -306,8 +301,13 @@ def test_the_search_page_reads_the_index_version_the_generator_writes() -> None:
     assert f"var MANIFEST_VERSION = {MANIFEST_VERSION};" in script
 
 
-def test_a_term_row_is_the_json_of_the_term_and_its_postings() -> None:
-    for term in ["gauss", "naïve", 'quote"and\\slash', "tab\there", "\u2028line", "日本", "🙂", ""]:
-        for postings in ([[0, 3, -2], [5]], [[], [1]], [[]]):
-            expected = json.dumps([term, *postings], ensure_ascii=False, separators=(",", ":"))
-            assert term_row(term, postings) == expected
+def test_terms_that_json_escapes_are_lunr_py_s(bundled: Review) -> None:
+    """The shards' term rows are JSON made by concatenation: terms with characters JSON escapes
+    or that are not ASCII come out as lunr.py's."""
+    odd = ['quote"and\\slash', "naïve", "日本語", "a🙂b", "ctrl\x01char", "emoji🙂tail"]
+    paper = bundled.papers[0]
+    edited = replace(paper, title=" ".join(odd), abstract=paper.abstract + " tab\tzebra\u2028quokka")
+    review = replace(bundled, papers=(edited, *bundled.papers[1:]))
+    postings, _, order = merged_index(sharded_files(review))
+    assert postings == lunr_py_index(review)[0]
+    assert {'quote"and\\slash', "naïv", "日本語", "a🙂b", "ctrl\x01char", "zebra", "quokka"} <= set(order)

@@ -9,8 +9,7 @@ import pytest
 from generator.errors import ProblemLog
 from generator.ingest.sources import parse_source_text, read_source
 from generator.model import PaperDate
-
-from .conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO
 
 SOURCES = FIXTURES / "sources"
 

@@ -13,9 +13,8 @@ from lunr.index import Index
 
 from generator.build.linkcheck import check_site
 from generator.project import Project
-from generator.search.single import lunr_js_path
-
-from .conftest import build_review
+from generator.search.files import lunr_js_path
+from tests.conftest import build_review
 
 PAIRWISE = "pairwise-rl-rlhf-framework"
 

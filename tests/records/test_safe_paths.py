@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from generator.cli import cli
 from generator.records.slugs import MAX_SLUG_CHARS, SLUG_PATTERN, slugify, unique_slug
-
-from .conftest import synthetic_abstract
+from tests.conftest import synthetic_abstract
 
 TITLES = [
     "../../etc/passwd",

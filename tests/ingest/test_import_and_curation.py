@@ -10,8 +10,7 @@ from bs4 import BeautifulSoup
 from generator.errors import ProblemLog
 from generator.ingest.importer import sync_sources
 from generator.project import Project
-
-from .conftest import FIXTURES, REPO, build_review, copy_review
+from tests.conftest import FIXTURES, REPO, build_review, copy_review
 
 PAIRWISE = "pairwise-rl-rlhf-framework"
 

@@ -22,8 +22,7 @@ from generator.ingest.sources import read_source
 from generator.model import Bibliographic, Paper
 from generator.project import Project
 from generator.render.cite import VERBATIM_FIELDS, bibtex_entry, bibtex_fields
-
-from .conftest import FIXTURES, build_review, synthetic_abstract
+from tests.conftest import FIXTURES, build_review, synthetic_abstract
 
 FORMATS = FIXTURES / "formats"
 

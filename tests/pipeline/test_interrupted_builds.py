@@ -15,8 +15,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.project import Project
-
-from .conftest import build_review
+from tests.conftest import build_review
 
 TRP = "trp-trained-rank-pruning-for-efficient-deep-neural-networks"
 

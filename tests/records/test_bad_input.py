@@ -14,8 +14,7 @@ from generator.errors import ContentErrors, ProblemLog
 from generator.ingest.importer import sync_sources
 from generator.ingest.sources import MAX_LINE_CHARS, read_source
 from generator.project import Project
-
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 SOURCES = FIXTURES / "sources"
 GOOD = SOURCES / "hf_listing.txt"  # four good papers
