@@ -14,8 +14,7 @@ import pytest
 
 from generator.build import mkdocs_patches
 from generator.cache import keys
-
-from .conftest import REPO, copy_review
+from tests.conftest import REPO, copy_review
 
 PACKAGE = REPO / "generator"
 MAX_LINES = 60

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.project import Project
-
-from .conftest import REPO, SUBPATH, serve
+from tests.conftest import REPO, SUBPATH, serve
 
 CHROMIUM = os.environ.get("LITREVIEW_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"

@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.project import Project
-
-from .conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -13,6 +13,7 @@ from generator.encoding import compact_json, json_lines
 from generator.enrich.related import RelatedLists
 from generator.model import Paper, RelatedPaper, Review
 from generator.ordering import papers_by_tag
+from generator.render.changes import changed_papers
 
 CATALOG_FILE = "catalog.json"
 CATALOG_VERSION = 1
@@ -122,8 +123,10 @@ def catalog_file(
     stale: set[str] = set()
     if index is not None and index.related_key == related_key and isinstance(related_lists, RelatedLists):
         earlier = index.papers
-        stale = {i for i, k in (paper_keys or {}).items() if earlier.get(i, ("",))[0] != k}
-        stale |= related_lists.listing(stale)  # their related papers' shared tags may differ
+        # A changed paper's line, and the lines of papers listing it (the tags it shares may differ).
+        earlier_key = lambda i: earlier.get(i, ("",))[0]  # noqa: E731
+        changed, listing_changed = changed_papers(paper_keys or {}, earlier_key, related_lists)
+        stale = changed | listing_changed
     made: dict[str, tuple[str, str]] = {}
     for paper in review.papers:
         if ids_of is not None and paper_keys is not None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cache.store import content_key
-from generator.enrich.related import RelatedLists
-from generator.model import Paper, RelatedPaper, Review, Tag
+from generator.model import Paper, Review, Tag
 from generator.records.abstracts import abstract_html, external_links
+from generator.render.changes import changed_papers
 from generator.render.context import Listed, RenderContext
 from generator.render.environment import make_environment
 from generator.render.fragments import Fragment, paper_fragment
@@ -81,18 +81,11 @@ class _Since:
         )
 
 
-def _listing(related_lists: Mapping[str, tuple[RelatedPaper, ...]], changed: set[str]) -> set[str]:
-    """The papers listing one of `changed` as related."""
-    if isinstance(related_lists, RelatedLists):
-        return related_lists.listing(changed)
-    return {i for i, items in related_lists.items() if not changed.isdisjoint(r.id for r in items)}
-
-
 def _since(context: RenderContext, before: PaperPageInputs | None, common: str) -> _Since | None:
     if not common or before is None or before.common != common:
         return None
-    changed = {i for i, k in context.paper_keys.items() if before.paper_keys.get(i) != k}
-    showing_changed = _listing(context.review.related, changed) if changed else set()
+    related = context.review.related
+    changed, showing_changed = changed_papers(context.paper_keys, before.paper_keys.get, related)
     return _Since(before, changed, showing_changed)
 
 

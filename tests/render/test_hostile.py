@@ -153,7 +153,7 @@ def test_search_index_and_catalog_carry_the_text_as_data(hostile_site: Project) 
 @pytest.mark.parametrize("layout", ["hostile_site", "hostile_sharded_site"])
 def test_search_results_show_markup_as_text(layout: str, request: pytest.FixtureRequest) -> None:
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from .conftest import serve
+    from tests.conftest import serve
 
     hostile_site: Project = request.getfixturevalue(layout)
     httpd, url = serve(hostile_site.site_dir)
