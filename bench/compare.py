@@ -2,6 +2,7 @@
 machine's slow and fast periods fall on both alike.
 
     .venv/bin/python -m bench.compare --before /path/to/other/checkout --size 5000 --runs 3
+    git archive REV | tar -x -C /tmp/rev    # a checkout of any commit, for --before or --after
 
 The review is the first --size papers of the shared arXiv corpus (as bench/scale makes it),
 imported once and copied for each side. Each side then makes --runs full builds from a cold
@@ -67,6 +68,7 @@ def compare(sides: dict[str, Path], reviews: dict[str, Path], runs: int) -> dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", type=Path, required=True, help="the other checkout")
+    parser.add_argument("--after", type=Path, default=REPO, help="the checkout compared (default: this one)")
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path, help="where to build (default: a temporary folder)")
@@ -75,7 +77,7 @@ def main() -> None:
     base = workdir / "review"
     write_review(base, arxiv_slice(args.size))
     step("import", base)
-    sides = {"before": args.before.resolve(), "after": REPO}
+    sides = {"before": args.before.resolve(), "after": args.after.resolve()}
     reviews = {}
     for name in sides:
         reviews[name] = workdir / name
