@@ -208,7 +208,7 @@ def build_site(project: Project, build: SiteBuild) -> BuiltSite:
         built = _dirty_build(project, build, config)
         _write_state(project, {"key": key})
         return BuiltSite(target, "incremental", built)
-    _full_build(project, build)
+    _full_build(project, build, config)
     _write_state(project, {"key": key})
     return BuiltSite(target, "full", sum(1 for _ in target.rglob("*.html")))
 
@@ -237,13 +237,13 @@ def _dirty_build(project: Project, build: SiteBuild, config: MkDocsConfig) -> in
     return built
 
 
-def _full_build(project: Project, build: SiteBuild) -> None:
+def _full_build(project: Project, build: SiteBuild, config: MkDocsConfig) -> None:
     """MkDocs' build of every page into a fresh folder, which then replaces site/."""
     target = project.site_dir
     (project.work_dir / BUILD_STATE).unlink(missing_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=".site.new-", dir=project.root))
     with _discarded_on_failure(fresh, build.worker):
-        config = mkdocs_config(project, build.settings, build.taxonomy, fresh, build.strict)
+        config["site_dir"] = str(fresh)  # the configuration made for site/, built elsewhere
         parts = split_parts() if can_split(config, not build.settings.has_nav, _pages(project)) else 1
         with reproducible_dates(), frozen_heap():
             if parts > 1:
