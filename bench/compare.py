@@ -82,6 +82,9 @@ def main() -> None:
     for name in sides:
         reviews[name] = workdir / name
         shutil.copytree(base, reviews[name])
+        # A review keeps its own copy of the templates: each side's, as its `init` would write.
+        shutil.rmtree(reviews[name] / "templates")
+        shutil.copytree(sides[name] / "templates", reviews[name] / "templates")
     times = compare(sides, reviews, args.runs)
     print(f"\n## {args.size:,} papers, {args.runs} runs each, interleaved")
     for kind in ("full", "tag_edit"):
