@@ -91,20 +91,47 @@ def _project_option(func: Callable[..., T]) -> Callable[..., T]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="litreview")
 def cli() -> None:
-    """Build a literature-review website from pasted paper abstracts."""
+    """Build a literature-review website from the papers you collect.
+
+    \b
+    Reads, recognising each by its content: pasted arXiv abstracts, Hugging Face Papers
+    listings, BibTeX/BibLaTeX (.bib), RIS (.ris: PubMed, Web of Science), Zotero CSV, arXiv
+    API Atom XML, and JSON Lines or JSON records (.jsonl, .json; also gzipped).
+    """
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="My literature review", show_default=True, help="The site's name.")
-def init(directory: Path, title: str) -> None:
+@click.option(
+    "--pin",
+    metavar="TEXT",
+    help="What requirements.txt installs litreview from: a version (0.2.0, '>=0.2,<0.3'), a git URL "
+    "(git+https://...) or a wheel (path or URL). Default: this version, from PyPI.",
+)
+def init(directory: Path, title: str, pin: str | None) -> None:
     """Start a new, empty review in DIRECTORY."""
-    from generator.scaffold import create_review
+    from generator.scaffold import REQUIREMENTS_FILE, create_review
 
     with _errors_to_messages():
-        created = create_review(directory, title)
-    for path in created:
+        created = create_review(directory, title, pin)
+    for path in created.files:
         console.print(f"created {path}")
+    if REQUIREMENTS_FILE in created.files:
+        console.print(f"{REQUIREMENTS_FILE} pins litreview as: {created.pin}", markup=False, soft_wrap=True)
+    else:
+        console.print(
+            f"{REQUIREMENTS_FILE} exists already and is left as it is; the publish workflow "
+            f"installs litreview from it, so add: {created.pin}",
+            markup=False,
+            soft_wrap=True,
+        )
+    if created.pin_is_local:
+        console.print(
+            "That wheel is outside the review, so only this computer can install it. For the publish "
+            "workflow, copy it into the review and put its path (./wheels/NAME.whl) in requirements.txt, "
+            "or pin a version or a git URL there."
+        )
     console.print(
         f"Next: put pasted abstracts in {directory / 'content' / 'sources'} "
         f"and run `litreview build -C {directory}`."
@@ -112,38 +139,102 @@ def init(directory: Path, title: str) -> None:
 
 
 @cli.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE_OR_DIR...")
 @_project_option
-def import_(files: tuple[Path, ...], project_dir: Path) -> None:
-    """Add source FILES to content/sources/ and create records for their new papers."""
+def import_(paths: tuple[Path, ...], project_dir: Path) -> None:
+    """Add source files (or every source file of a folder) to content/sources/ and create
+    records for their new papers.
+
+    \b
+    Formats, recognised by content:
+      pasted arXiv abstracts       one per line, each starting 'Abstract:' (.txt)
+      Hugging Face Papers listing  as pasted from the browser, or title + abstract lines (.txt)
+      BibTeX / BibLaTeX            .bib
+      RIS                          .ris (PubMed, Web of Science)
+      Zotero CSV                   .csv (File > Export Library > CSV)
+      arXiv API Atom XML           .xml, .atom
+      JSON Lines / JSON records    .jsonl, .json, also .gz
+    \b
+    An entry that cannot be read is reported with its file and line and skipped; the rest
+    imports. A file named like a source imported before replaces it (a newer export): its new
+    entries come in, changed entries refresh their records (your edits stay), and entries no
+    longer in it are reported, never deleted.
+
+    \b
+    Example:
+      litreview import ~/Downloads/refs.bib ~/Downloads/hf-papers-march.txt
+      litreview import ~/Downloads/exports/
+    """
     from generator.cache.store import Cache
-    from generator.ingest.importer import add_source_files, remember_sync, sync_sources
-    from generator.records.store import load_papers
-    from generator.records.taxonomy import load_taxonomy
+    from generator.ingest.importer import SyncJob, add_sources, run_sync
 
     project = Project.at(project_dir)
     log = ProblemLog(project.root)
     cache = Cache(project.work_dir / "cache")
+    files = _source_paths(paths)
     with _errors_to_messages(log):
-        copied = add_source_files(project, list(files), log)
-        report = sync_sources(project, log, cache=cache)
-        if (report.created or report.updated) and not log.errors:
-            # So that the next build knows these sources are imported and skips reading them
-            # (records are read as build reads them, so that it finds them parsed).
-            taxonomy = load_taxonomy(project.tags_file, ProblemLog())
-            known = taxonomy if taxonomy.tags else None
-            records = load_papers(project.papers_dir, known, ProblemLog(), cache)
-            remember_sync(project, records, report, cache)
+        added = add_sources(project, files, log)
+        report = run_sync(
+            project, log, SyncJob(cache=cache, replaced=added.replaced if added.updated else None)
+        )
+        _remember_import(project, report, log, cache)
     _print_problems(log.problems)
-    for name in copied:
-        console.print(f"added content/sources/{name}")
+    for name in added.copied:
+        console.print(f"added content/sources/{name}", soft_wrap=True)
+    for name in added.updated:
+        console.print(f"updated content/sources/{name} (a newer export of it)", soft_wrap=True)
+    excluded = f", {len(report.excluded)} excluded" if report.excluded else ""
     console.print(
-        f"{report.blocks} abstract blocks, {report.papers_in_sources} papers in the sources: "
-        f"{len(report.created)} new, {len(report.updated)} updated, {report.unchanged} unchanged."
+        f"{counted(report.blocks, 'abstract block')}, "
+        f"{counted(report.papers_in_sources, 'paper')} in the sources: "
+        f"{len(report.created)} new, {len(report.updated)} updated, {report.unchanged} unchanged{excluded}.",
+        soft_wrap=True,
     )
+    if report.vanished:
+        console.print(
+            f"{len(report.vanished)} papers are no longer in the sources that replaced older exports; "
+            "their records are kept (see the warnings)",
+            soft_wrap=True,
+        )
     _write_merge_report(project, report)
     if log.errors:
         sys.exit(1)
+
+
+def _source_paths(paths: tuple[Path, ...]) -> list[Path]:
+    """The files to import: each file given, and the source files in each folder given."""
+    from generator.ingest.importer import source_files_in
+
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found, others = source_files_in(path)
+        for other in others:
+            console.print(f"skipped {other}: not a source file (by its name)", soft_wrap=True)
+        if not found:
+            _fail(
+                f"{path}: no source files in this folder (.txt, .bib, .ris, .csv, .xml, .json, .jsonl, .gz)"
+            )
+        files.extend(found)
+    return files
+
+
+def _remember_import(project: Project, report: object, log: ProblemLog, cache: object) -> None:
+    """So that the next build knows these sources are imported and skips reading them
+    (records are read as build reads them, so that it finds them parsed)."""
+    from generator.cache.store import Cache
+    from generator.ingest.importer import ImportReport, remember_sync
+    from generator.records.store import load_papers
+    from generator.records.taxonomy import load_taxonomy
+
+    assert isinstance(report, ImportReport) and isinstance(cache, Cache)
+    if (report.created or report.updated) and not log.errors:
+        taxonomy = load_taxonomy(project.tags_file, ProblemLog())
+        known = taxonomy if taxonomy.tags else None
+        records = load_papers(project.papers_dir, known, ProblemLog(), cache)
+        remember_sync(project, records, report, cache)
 
 
 def _write_merge_report(project: Project, report: object) -> None:
@@ -186,12 +277,18 @@ def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> No
         _check_site(project, base_url)
         return
     from generator.ingest.sources import read_sources
-    from generator.records.review import load_review
+    from generator.records.exclusions import stale_exclusions
+    from generator.records.review import review_of
+    from generator.records.store import load_papers
+    from generator.records.taxonomy import load_taxonomy
 
     log = ProblemLog(project.root)
     with _errors_to_messages(log):
-        review = load_review(project, log)
-        read_sources(project.sources_dir, project.content_dir, log)
+        taxonomy = load_taxonomy(project.tags_file, log)
+        records = load_papers(project.papers_dir, taxonomy if taxonomy.tags else None, log)
+        review = review_of(records, taxonomy, log)
+        blocks = read_sources(project.sources_dir, project.content_dir, log)
+        stale_exclusions(records.excluded, {block.ref for block in blocks}, log)
     _print_problems(log.problems)
     if log.errors:
         _fail(
@@ -199,9 +296,21 @@ def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> No
             "to fix before the review can be built"
         )
     console.print(
-        f"[green]ok:[/green] {len(review.papers)} papers, {len(review.taxonomy.tags)} tags"
-        + (f", {len(log.warnings)} warnings" if log.warnings else "")
+        f"[green]ok:[/green] {counted(len(review.papers), 'paper')}, "
+        f"{counted(len(review.taxonomy.tags), 'tag')}"
+        + (f", {len(records.excluded)} excluded" if records.excluded else "")
+        + (f", {counted(len(log.warnings), 'warning')}" if log.warnings else "")
     )
+
+
+def _built_without_address(project: Project, base: str) -> bool:
+    """Whether the built site was made without SITE_URL (its sitemap lists no page) and is
+    checked as served somewhere else than at /."""
+    from urllib.parse import urlsplit
+
+    sitemap = project.site_dir / "sitemap.xml"
+    served_at_root = (urlsplit(base).path or "/").strip("/") == ""
+    return not served_at_root and sitemap.is_file() and "<loc>" not in sitemap.read_text(encoding="utf-8")
 
 
 def _check_site(project: Project, base_url: str | None) -> None:
@@ -222,10 +331,14 @@ def _check_site(project: Project, base_url: str | None) -> None:
         f"{len(report.external)} external links listed"
     )
     if report.broken:
-        _fail(
-            f"{len(report.broken)} broken link{'s' if len(report.broken) != 1 else ''} ({summary}); "
-            "fix the template or content that makes them, then build again"
-        )
+        count = f"{len(report.broken)} broken link{'s' if len(report.broken) != 1 else ''}"
+        if _built_without_address(project, base):
+            _fail(
+                f"{count} ({summary}); the site was built without SITE_URL, so its 404 page and "
+                f"sitemap assume it is served at /: set SITE_URL to where it is served (under {base}) "
+                "and build again"
+            )
+        _fail(f"{count} ({summary}); fix the template or content that makes them, then build again")
     console.print(f"[green]ok:[/green] {summary}")
 
 
@@ -261,12 +374,12 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
         new = f", {len(imported.created)} new" if imported and imported.created else ""
         how = {
             "full": "",
-            "incremental": f", {built.pages_built} pages rebuilt",
+            "incremental": f", {counted(built.pages_built, 'page')} rebuilt",
             "up to date": ", nothing changed",
         }[built.mode]
         console.print(
-            f"Built {report.papers} papers{new} into {project.rel(project.site_dir)}/ "
-            f"in {time.perf_counter() - started:.1f} s ({report.written} files changed{how})."
+            f"Built {counted(report.papers, 'paper')}{new} into {project.rel(project.site_dir)}/ "
+            f"in {time.perf_counter() - started:.1f} s ({counted(report.written, 'file')} changed{how})."
         )
 
 
@@ -294,11 +407,13 @@ def suggest(project_dir: Path) -> None:
     header = (
         "# Tags litreview suggests, by paper: learned from the tags you assigned, and the match rules.\n"
         "# Written by `litreview suggest` and replaced on every run. Nothing here changes a paper:\n"
-        "# copy the tags you agree with into content/papers/<id>.yaml.\n"
+        "# copy the tags you agree with into content/papers/<id>.yaml, or mark them `accept: true`\n"
+        "# and run `litreview tag apply --write`.\n"
     )
     atomic_write_text(path, dump_new(dict(sorted(report.items())), header))
     console.print(
-        f"{len(suggestions)} suggestions for {len(report)} of {len(review.papers)} papers "
+        f"{counted(len(suggestions), 'suggestion')} for {len(report)} of "
+        f"{counted(len(review.papers), 'paper')} "
         f"written to {project.rel(path)}"
     )
 
@@ -313,6 +428,210 @@ def serve(project_dir: Path, dev_addr: str) -> None:
     project = Project.at(project_dir)
     with _errors_to_messages():
         serve_review(project, dev_addr, on_problems=_print_problems)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--reason", required=True, help="Why the papers are excluded (kept in their records).")
+@_project_option
+def remove(ids: tuple[str, ...], reason: str, project_dir: Path) -> None:
+    """Exclude papers from the review for good.
+
+    Each record gets `status: excluded` and `excluded: {reason, date}`. The record stays, so
+    importing its sources again never brings the paper back; the next build leaves it off the
+    site (its page, search, catalog, feeds, bibliographies). Pins and hides of it in other
+    records are taken off. To include a paper again, delete those two keys from its record.
+    """
+    from generator.ingest.importer import today
+    from generator.records.exclusions import drop_related, exclude
+    from generator.records.store import load_papers, paper_path
+
+    project = Project.at(project_dir)
+    log = ProblemLog(project.root)
+    records = load_papers(project.papers_dir, None, log)
+    by_id = {record.paper.id: record for record in [*records, *records.excluded]}
+    for paper_id in ids:
+        if paper_id not in by_id:
+            path = paper_path(project.papers_dir, paper_id)
+            why = "cannot be read; run `litreview check`" if path.is_file() else "does not exist"
+            _fail(f"{project.rel(path)} {why}; nothing was excluded")
+    on, gone = today(), set(ids)
+    for paper_id in dict.fromkeys(ids):
+        if exclude(by_id[paper_id].path, reason, on):
+            click.echo(f"excluded {paper_id}: {reason}")
+        else:
+            click.echo(f"{paper_id} was excluded already")
+    for record in records:
+        if record.paper.id not in gone and gone & {*record.paper.related_pin, *record.paper.related_hide}:
+            for key in drop_related(record.path, gone):
+                click.echo(f"{record.paper.id}: took the excluded papers off related.{key}")
+    click.echo(f"{len(gone)} paper{'s' if len(gone) != 1 else ''} out of the review from the next build on")
+
+
+def _valid_review(project: Project) -> object:
+    """The review, or a failure listing its problems (warnings are not printed)."""
+    from generator.records.review import load_review
+
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log, hint="; run `litreview check` to see them all"):
+        review = load_review(project, log)
+        log.raise_if_errors()
+    return review
+
+
+@cli.command(name="tags")
+@_project_option
+def tags_(project_dir: Path) -> None:
+    """List every tag with its paper count and group, then the papers without tags."""
+    from generator.model import Review
+
+    review = _valid_review(Project.at(project_dir))
+    assert isinstance(review, Review)
+    counts = {tag: 0 for tag in review.taxonomy.tags}
+    for paper in review.papers:
+        for tag in paper.tags:
+            counts[tag] += 1
+    width = max([3, *(len(tag) for tag in counts)])
+    click.echo(f"{'tag':<{width}}  papers  group")
+    for tag_id, tag in review.taxonomy.tags.items():
+        click.echo(f"{tag_id:<{width}}  {counts[tag_id]:>6}  {tag.group}")
+    untagged = [paper.id for paper in review.papers if not paper.tags]
+    click.echo(f"{len(counts)} tags, {len(review.papers)} papers")
+    if untagged:
+        click.echo(f"papers without tags ({len(untagged)}):")
+        for paper_id in untagged:
+            click.echo(f"  {paper_id}")
+    else:
+        click.echo("every paper has a tag")
+
+
+@cli.group()
+def tag() -> None:
+    """Rename or merge tags across the review, or apply the match rules to its papers."""
+
+
+def _all_records(project: Project) -> tuple[object, list[object]]:
+    """The taxonomy and every record, excluded ones too (tags not checked against it)."""
+    from generator.records.store import load_papers
+    from generator.records.taxonomy import load_taxonomy
+
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log, hint="; run `litreview check` to see them all"):
+        taxonomy = load_taxonomy(project.tags_file, log)
+        records = load_papers(project.papers_dir, None, log)
+        log.raise_if_errors()
+    return taxonomy, [*records, *records.excluded]
+
+
+def _retagged(change: object, old: str, new: str) -> None:
+    from generator.records.curation import TagChange
+
+    assert isinstance(change, TagChange)
+    if not change.papers:
+        click.echo(f"no paper had the tag {old!r}")
+        return
+    click.echo(f"{len(change.papers)} paper{'s' if len(change.papers) != 1 else ''} retagged {old} -> {new}:")
+    for paper_id in change.papers:
+        had = f" (had {new} already)" if paper_id in change.had_both else ""
+        click.echo(f"  {paper_id}{had}")
+
+
+@tag.command()
+@click.argument("old")
+@click.argument("new")
+@_project_option
+def rename(old: str, new: str, project_dir: Path) -> None:
+    """Rename tag OLD to NEW in content/tags.yaml and in every paper record."""
+    from generator.records.curation import rename_tag
+
+    project = Project.at(project_dir)
+    taxonomy, records = _all_records(project)
+    with _errors_to_messages():
+        change = rename_tag(project.tags_file, records, taxonomy, (old, new))  # type: ignore[arg-type]
+    click.echo(f"content/tags.yaml: tag {old} is now {new} (its page moves to topics/{new}/)")
+    _retagged(change, old, new)
+
+
+@tag.command()
+@click.argument("source", metavar="A")
+@click.argument("target", metavar="B")
+@_project_option
+def merge(source: str, target: str, project_dir: Path) -> None:
+    """Merge tag A into tag B: A's papers get B, A leaves content/tags.yaml, and A's label and
+    aliases become B's aliases (A's match rules are not moved)."""
+    from generator.records.curation import merge_tag
+
+    project = Project.at(project_dir)
+    taxonomy, records = _all_records(project)
+    with _errors_to_messages():
+        change = merge_tag(project.tags_file, records, taxonomy, (source, target))  # type: ignore[arg-type]
+    gained = f"; {target} gained the aliases: {', '.join(change.aliases)}" if change.aliases else ""
+    click.echo(f"content/tags.yaml: tag {source} merged into {target}{gained}")
+    _retagged(change, source, target)
+    if change.match_rules:
+        click.echo(
+            f"{source} had {change.match_rules} match rules, which were not moved: "
+            f"add the ones {target} should have to its match list"
+        )
+
+
+def _accepted_suggestions(project: Project) -> dict[str, list[str]]:
+    """The suggestions marked `accept: true` in content/suggested-tags.yaml, by paper."""
+    from generator.records.yamlio import YamlSyntaxError, load_with_lines
+
+    path = project.content_dir / "suggested-tags.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        data = load_with_lines(path.read_text(encoding="utf-8"))[0]
+    except YamlSyntaxError as exc:
+        _fail(f"{project.rel(path)}:{exc.line or 1}: {exc.message}")
+    accepted: dict[str, list[str]] = {}
+    for paper_id, items in (data or {}).items() if isinstance(data, dict) else ():
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and item.get("accept") is True and isinstance(item.get("tag"), str):
+                accepted.setdefault(str(paper_id), []).append(item["tag"])
+    return accepted
+
+
+@tag.command(name="apply")
+@click.option("--write", is_flag=True, help="Write the tags into the records (else only show them).")
+@_project_option
+def apply_(write: bool, project_dir: Path) -> None:
+    """Add to existing papers the tags the match rules of content/tags.yaml give them, and the
+    suggestions marked `accept: true` in content/suggested-tags.yaml. Shows each change
+    (paper: +tag); writes them only with --write. Never removes a tag."""
+    from generator.enrich.tagging import rule_tags
+    from generator.model import Review
+    from generator.records.curation import add_tags
+    from generator.records.store import paper_path
+
+    project = Project.at(project_dir)
+    review = _valid_review(project)
+    assert isinstance(review, Review)
+    accepted = _accepted_suggestions(project)
+    plan: dict[str, list[str]] = {}
+    for paper, found in zip(review.papers, rule_tags(review.papers, review.taxonomy), strict=True):
+        wanted = dict.fromkeys([*found, *accepted.get(paper.id, [])])
+        adding = [t for t in wanted if t not in paper.tags and t in review.taxonomy.tags]
+        if adding:
+            plan[paper.id] = adding
+    for paper_id, adding in plan.items():
+        click.echo(f"{paper_id}: {' '.join('+' + t for t in adding)}")
+    total = f"{sum(len(a) for a in plan.values())} tags to {len(plan)} papers"
+    if not plan:
+        click.echo("nothing to add: every paper has the tags its rules and accepted suggestions give")
+    elif write:
+        for paper_id, adding in plan.items():
+            add_tags(paper_path(project.papers_dir, paper_id), adding)
+        click.echo(f"added {total}")
+    else:
+        click.echo(f"would add {total}; run `litreview tag apply --write` to write them")
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 paper", "2 papers": a count with its noun (every noun here takes an s)."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def main() -> None:

@@ -143,3 +143,29 @@ def serve(folder: Path, prefix: str = "/") -> tuple[http.server.ThreadingHTTPSer
     )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
+
+
+CHROMIUM = os.environ.get("LITREVIEW_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium (Debian's), driven by Playwright."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not at {CHROMIUM}: run scripts/test.sh, which installs it")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """The bundled review's site, served on localhost."""
+    httpd, url = serve(site)
+    yield url
+    httpd.shutdown()

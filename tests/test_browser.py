@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,18 +12,10 @@ import pytest
 from generator.project import Project
 from tests.conftest import REPO, SUBPATH, serve
 
-CHROMIUM = os.environ.get("LITREVIEW_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 PAIRWISE = "pairwise-rl-rlhf-framework"
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    httpd, url = serve(site)
-    yield url
-    httpd.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +29,6 @@ def sharded_server(sharded_review: Project) -> Iterator[str]:
 def search_server(request: pytest.FixtureRequest) -> str:
     """The bundled site with each search index layout: one file, and shards loaded on demand."""
     return str(request.getfixturevalue("server" if request.param == "single" else "sharded_server"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not at {CHROMIUM}: run scripts/test.sh, which installs it")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

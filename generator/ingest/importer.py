@@ -23,12 +23,13 @@ from generator.ingest.dedupe import (
     paper_fingerprint,
 )
 from generator.ingest.formats import ARXIV_ID, normalise_arxiv_id
-from generator.ingest.sources import find_source_files, read_source, read_sources
-from generator.model import Paper, SourceBlock, SourceRef, Taxonomy
+from generator.ingest.sources import SOURCE_SUFFIXES, find_source_files, read_source
+from generator.model import Bibliographic, Paper, PaperDate, SourceBlock, SourceRef, Taxonomy
 from generator.project import Project
 from generator.records.slugs import id_of_identifier, unique_slug
 from generator.records.store import (
     PaperFile,
+    excluded_records,
     imported_fields,
     load_papers,
     paper_path,
@@ -47,6 +48,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    excluded: list[str] = field(default_factory=list)  # excluded papers found in the sources
+    vanished: list[str] = field(default_factory=list)  # papers no longer in a replaced source
     copied: list[str] = field(default_factory=list)
     merges: list[tuple[str, MergedRecord]] = field(default_factory=list)  # (paper id, record)
     near_misses: list[NearMiss] = field(default_factory=list)
@@ -131,7 +134,7 @@ def sync_key(project: Project, records: list[PaperFile]) -> str:
     return content_key(
         [path.relative_to(project.sources_dir).as_posix() for path in sources],
         [path.read_bytes() for path in sources],
-        [imported_fields(record) for record in records],
+        [imported_fields(record) for record in [*records, *excluded_records(records)]],
     )
 
 
@@ -154,6 +157,7 @@ def _replay_sync(
         return False
     report.blocks, report.papers_in_sources = done["blocks"], done["papers"]
     report.unchanged = len(existing)
+    report.excluded = [pf.paper.id for pf in excluded_records(existing)]
     report.source_warnings = done["warnings"]
     for problem in done["warnings"]:
         log.warning(problem.path, problem.line, problem.message)
@@ -164,14 +168,24 @@ def _read_blocks(
     project: Project, log: ProblemLog, report: ImportReport, lenient: bool
 ) -> tuple[list[SourceBlock], bool]:
     """Every block of the sources, and whether reading them found errors that stop an import.
-    Leniently (as `build` reads them), every problem is a warning."""
-    source_log = ProblemLog(project.root)
-    blocks = read_sources(project.sources_dir, project.content_dir, source_log)
-    for problem in source_log.problems:
-        if lenient or problem.severity == "warning":
-            report.source_warnings.append(Problem(problem.path, problem.line, problem.message, "warning"))
-    log.problems.extend(report.source_warnings if lenient else source_log.problems)
-    return blocks, not lenient and bool(source_log.errors)
+    Leniently (as `build` reads them), every problem is a warning; otherwise only a file with
+    no readable entry is an error: the bad entries of a file with good ones are skipped with a
+    warning, and the rest imports."""
+    blocks: list[SourceBlock] = []
+    stopped = False
+    for path in find_source_files(project.sources_dir):
+        file_log = ProblemLog(project.root)
+        found = read_source(path, path.relative_to(project.content_dir).as_posix(), file_log)
+        blocks.extend(found)
+        for problem in file_log.problems:
+            if problem.severity == "error" and not lenient and not found:
+                log.problems.append(problem)
+                stopped = True
+                continue
+            warning = Problem(problem.path, problem.line, problem.message, "warning")
+            report.source_warnings.append(warning)
+            log.problems.append(warning)
+    return blocks, stopped
 
 
 def _kept_apart(existing: list[PaperFile]) -> list[tuple[SourceRef, SourceRef]]:
@@ -185,7 +199,66 @@ def _kept_apart(existing: list[PaperFile]) -> list[tuple[SourceRef, SourceRef]]:
     ]
 
 
-def _refresh(record: MergedRecord, match: PaperFile) -> bool:
+@dataclass(frozen=True)
+class Replaced:
+    """Sources that an import replaced with a newer export of the same name: the files
+    ('sources/refs.bib') and the blocks they had before."""
+
+    files: frozenset[str] = frozenset()
+    blocks: dict[SourceRef, SourceBlock] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Renewal:
+    """What refreshing records from replaced sources needs: the old blocks and the new."""
+
+    replaced: Replaced
+    blocks: dict[SourceRef, SourceBlock]
+
+    def pair(self, record: MergedRecord, match: PaperFile) -> tuple[SourceBlock, SourceBlock] | None:
+        """The paper's entry in a replaced file, before and now; None if it has none."""
+        for old_ref in match.paper.sources:
+            if old_ref.file not in self.replaced.files or old_ref not in self.replaced.blocks:
+                continue
+            new_ref = next((r for r in record.sources if r.file == old_ref.file and r in self.blocks), None)
+            if new_ref is not None:
+                return self.replaced.blocks[old_ref], self.blocks[new_ref]
+        return None
+
+
+def _source_values(
+    abstract: str, date: PaperDate | None, authors_count: int | None, meta: Bibliographic | None
+) -> dict[str, object]:
+    """The fields of a record that come from its source (not the title, which is the person's,
+    nor keywords, which only tag a paper when it enters the review)."""
+    values: dict[str, object] = {
+        "abstract": abstract.strip(),
+        "date": date.to_text() if date is not None else None,
+        "authors_count": authors_count,
+    }
+    values.update({k: v for k, v in (meta or Bibliographic()).fields().items() if k != "keywords"})
+    return values
+
+
+def _overwrites(record: MergedRecord, match: PaperFile, renewal: _Renewal | None) -> dict[str, object]:
+    """The fields to update from a replaced source: those whose value the entry changed and that
+    still have the value the old entry gave (a value edited by hand stays)."""
+    pair = renewal.pair(record, match) if renewal is not None else None
+    if pair is None:
+        return {}
+    old_block, new_block = pair
+    paper = match.paper
+    now = _source_values(paper.abstract, paper.date, paper.authors_count, paper.meta)
+    old = _source_values(old_block.abstract, old_block.date, old_block.authors_count, old_block.meta)
+    new = _source_values(new_block.abstract, new_block.date, new_block.authors_count, new_block.meta)
+    return {
+        key: value
+        for key, value in new.items()
+        if value not in (None, "", []) and value != old.get(key) and now.get(key) == old.get(key)
+    }
+
+
+def _refresh(record: MergedRecord, match: PaperFile, renewal: _Renewal | None = None) -> bool:
     """Bring the source-owned fields of an existing record up to date; True if it changed."""
     replace_title = None
     old = match.paper
@@ -198,26 +271,62 @@ def _refresh(record: MergedRecord, match: PaperFile) -> bool:
     }
     have = old.meta.fields()
     metadata.update({k: v for k, v in record.meta.fields().items() if k not in have and k != "keywords"})
+    overwrite = _overwrites(record, match, renewal)
     needed = (
         old.sources != record.sources
         or replace_title is not None
         or any(v is not None for v in metadata.values())
+        or bool(overwrite)
     )
     # Only a record that needs a change is opened for a round-trip edit (slow, and it must
     # leave every other record byte for byte as the person left it).
-    return needed and refresh_from_sources(match.path, record.sources, metadata, replace_title)
+    return needed and refresh_from_sources(match.path, record.sources, metadata, replace_title, overwrite)
 
 
 def _update_existing(
-    records: list[MergedRecord], matches: list[PaperFile | None], report: ImportReport
+    records: list[MergedRecord],
+    matches: list[PaperFile | None],
+    report: ImportReport,
+    renewal: _Renewal | None = None,
 ) -> None:
     for record, match in zip(records, matches, strict=True):
         if match is None:
             continue
-        if _refresh(record, match):
+        changed = _refresh(record, match, renewal)
+        if match.excluded:
+            report.excluded.append(match.paper.id)
+        elif changed:
             report.updated.append(match.paper.id)
         else:
             report.unchanged += 1
+
+
+def _report_vanished(
+    records: list[MergedRecord],
+    matches: list[PaperFile | None],
+    everyone: list[PaperFile],
+    renewal: _Renewal,
+    log: ProblemLog,
+) -> list[str]:
+    """Warn of each paper that a replaced source no longer has (its record stays); their ids."""
+    files_now: dict[str, set[str]] = {}
+    for record, match in zip(records, matches, strict=True):
+        if match is not None:
+            files_now.setdefault(match.paper.id, set()).update(s.file for s in record.sources)
+    vanished = []
+    for pf in everyone:
+        for ref in pf.paper.sources:
+            if ref.file in renewal.replaced.files and ref.file not in files_now.get(pf.paper.id, set()):
+                old = renewal.replaced.blocks.get(ref)
+                key = f", entry {old.meta.key!r}" if old is not None and old.meta and old.meta.key else ""
+                log.warning(
+                    pf.path,
+                    None,
+                    f"{ref.file} no longer has this paper (it was line {ref.line}{key}); the record is kept",
+                )
+                vanished.append(pf.paper.id)
+                break
+    return vanished
 
 
 def _new_papers(
@@ -295,6 +404,18 @@ def _merges(
     return [(ids[r.fingerprints[0]] or "?", r) for r in records if len(r.sources) > 1]
 
 
+@dataclass(frozen=True)
+class SyncJob:
+    """How sync_sources runs (see there); `replaced` are the sources that an import has just
+    replaced with a newer export of the same name."""
+
+    taxonomy: Taxonomy | None = None
+    lenient_sources: bool = False
+    existing: list[PaperFile] | None = None
+    cache: Cache | None = None
+    replaced: Replaced | None = None
+
+
 def sync_sources(
     project: Project,
     log: ProblemLog,
@@ -306,31 +427,42 @@ def sync_sources(
 ) -> ImportReport:
     """Bring every paper in content/sources/ into content/papers/ (see the module docstring).
 
-    With `lenient_sources` (as `build` runs it), an entry of a source that cannot be read is a
-    warning: it is skipped and the rest builds; `import` and `check` report it as an error.
-    `existing` are the records if the caller has loaded them already. With a `cache`, a build
-    whose sources and records are as the last import left them skips the import (it would
-    change nothing) and repeats its warnings."""
+    With `lenient_sources` (as `build` runs it), a file that cannot be read is a warning: it is
+    skipped and the rest builds; `import` reports it as an error (and an entry that cannot be
+    read, in a file with good ones, as a warning). `existing` are the records if the caller has
+    loaded them already. With a `cache`, a build whose sources and records are as the last
+    import left them skips the import (it would change nothing) and repeats its warnings.
+    Excluded records (`status: excluded`) are matched like the others, so their papers are
+    recognised and never come back."""
+    return run_sync(project, log, SyncJob(taxonomy, lenient_sources, existing, cache))
+
+
+def run_sync(project: Project, log: ProblemLog, job: SyncJob) -> ImportReport:
+    """sync_sources, as `job` says."""
     report = ImportReport()
-    if taxonomy is None:
-        taxonomy = load_taxonomy(project.tags_file, log)
+    taxonomy = job.taxonomy if job.taxonomy is not None else load_taxonomy(project.tags_file, log)
+    existing = job.existing
     if existing is None:
-        existing = load_papers(project.papers_dir, None, log, cache)
+        existing = load_papers(project.papers_dir, None, log, job.cache)
     # A record that cannot be read might be the home of a paper in the sources; importing now
     # could create a duplicate of it, so stop until it is fixed.
     log.raise_if_errors()
-    if cache is not None and _replay_sync(project, existing, cache, log, report):
+    if job.cache is not None and _replay_sync(project, existing, job.cache, log, report):
         return report
-    blocks, source_errors = _read_blocks(project, log, report, lenient_sources)
-    records, report.near_misses = merge_with_report(blocks, _kept_apart(existing))
+    everyone = [*existing, *excluded_records(existing)]
+    blocks, source_errors = _read_blocks(project, log, report, job.lenient_sources)
+    records, report.near_misses = merge_with_report(blocks, _kept_apart(everyone))
     report.blocks, report.papers_in_sources = len(blocks), len(records)
-    matches = _match_existing(records, existing)
-    _update_existing(records, matches, report)
-    new_papers = _new_papers(records, matches, existing)
+    matches = _match_existing(records, everyone)
+    renewal = _Renewal(job.replaced, {b.ref: b for b in blocks}) if job.replaced else None
+    _update_existing(records, matches, report, renewal)
+    if renewal is not None:
+        report.vanished = _report_vanished(records, matches, everyone, renewal, log)
+    new_papers = _new_papers(records, matches, everyone)
     if new_papers:
         _write_new_papers(project, _starter_tags(new_papers, existing, taxonomy, report), report, log)
-    if cache is not None and not source_errors and not report.created and not report.updated:
-        remember_sync(project, existing, report, cache)
+    if job.cache is not None and not source_errors and not report.created and not report.updated:
+        remember_sync(project, existing, report, job.cache)
     report.merges = _merges(records, matches, new_papers)
     return report
 
@@ -353,25 +485,57 @@ def merge_report(report: ImportReport) -> dict[str, object]:
     }
 
 
-def add_source_files(project: Project, files: list[Path], log: ProblemLog) -> list[str]:
-    """Copy files into content/sources/ (after checking they parse); returns the names copied."""
-    copied: list[str] = []
+@dataclass
+class Added:
+    """What add_sources did: the files copied into content/sources/ (new names), those that
+    replaced an older export of the same name, and what the older ones held."""
+
+    copied: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    replaced: Replaced = field(default_factory=Replaced)
+
+
+def source_files_in(directory: Path) -> tuple[list[Path], list[Path]]:
+    """The files in `directory` (not its subfolders) that may be sources, by their name, and
+    the others; hidden files are neither."""
+    files = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+    sources = [p for p in files if p.suffix.lower() in SOURCE_SUFFIXES]
+    return sources, [p for p in files if p not in sources]
+
+
+def add_sources(project: Project, files: list[Path], log: ProblemLog) -> Added:
+    """Copy files into content/sources/ if they have papers; a file of the name of a source
+    that is there already replaces it (a newer export of it), and the blocks it had are kept
+    in the result, for import to refresh the records (run_sync with SyncJob.replaced).
+    A file with no readable entry is not copied (its problems go to `log`); the problems of a
+    copied file are left for import to report, as content/sources/<name>."""
+    added = Added()
+    old_blocks: dict[SourceRef, SourceBlock] = {}
     project.sources_dir.mkdir(parents=True, exist_ok=True)
     for file in files:
         if not file.is_file():
             raise LitreviewError(f"{file}: no such file")
         target = project.sources_dir / file.name
-        if target.exists():
-            if target.read_bytes() == file.read_bytes():
-                continue
-            raise LitreviewError(
-                f"{file}: content/sources/{file.name} exists with different text; rename the new file"
-            )
-        probe = ProblemLog(project.root)
-        blocks = read_source(file, file.name, probe)
-        log.problems.extend(probe.problems)
-        if not blocks:
+        exists = target.exists()
+        if exists and target.read_bytes() == file.read_bytes():
             continue
+        probe = ProblemLog(project.root)
+        if not read_source(file, file.name, probe):
+            log.problems.extend(probe.problems)
+            continue
+        if exists:
+            rel = target.relative_to(project.content_dir).as_posix()
+            old_blocks.update((b.ref, b) for b in read_source(target, rel, ProblemLog(project.root)))
+            added.updated.append(file.name)
+        else:
+            added.copied.append(file.name)
         atomic_write_bytes(target, file.read_bytes())
-        copied.append(file.name)
-    return copied
+    files_replaced = frozenset(f"sources/{name}" for name in added.updated)
+    added.replaced = Replaced(files_replaced, old_blocks)
+    return added
+
+
+def add_source_files(project: Project, files: list[Path], log: ProblemLog) -> list[str]:
+    """Copy files into content/sources/ (see add_sources); returns the names copied or replaced."""
+    added = add_sources(project, files, log)
+    return added.copied + added.updated

@@ -6,24 +6,37 @@ from generator.cache.store import Cache
 from generator.errors import ProblemLog
 from generator.model import Review, Taxonomy
 from generator.project import Project
-from generator.records.store import PaperFile, load_papers
+from generator.records.store import PaperFile, excluded_records, load_papers
 from generator.records.taxonomy import load_taxonomy
 
 
+def _related_problem(
+    record: PaperFile, key: str, other: str, known: set[str], excluded: set[str]
+) -> str | None:
+    """What is wrong with `other` in the record's related.<key> list, if anything."""
+    if other == record.paper.id:
+        return "the paper itself"
+    if other in known or (key == "hide" and other in excluded):
+        return None
+    if other in excluded:
+        return "excluded from the review (status: excluded); take it off the list"
+    return "no paper with that id"
+
+
 def review_of(records: list[PaperFile], taxonomy: Taxonomy, log: ProblemLog) -> Review:
-    """The review of validated records: checks what spans records (related pins and hides)."""
+    """The review of validated records: checks what spans records (related pins and hides).
+    Excluded records are not in `records` (load_papers keeps them apart): a pin of one is an
+    error, a hide of one is fine."""
     papers = tuple(record.paper for record in records)
     known = {paper.id for paper in papers}
+    excluded = {record.paper.id for record in excluded_records(records)}
     for record in records:
         for key, ids in (("pin", record.paper.related_pin), ("hide", record.paper.related_hide)):
             for i, other in enumerate(ids):
-                if other == record.paper.id or other not in known:
-                    what = "the paper itself" if other == record.paper.id else "no paper with that id"
-                    log.error(
-                        record.path,
-                        record.lines.get(("related", key, i)),
-                        f"related.{key}: {other!r} is {what}",
-                    )
+                what = _related_problem(record, key, other, known, excluded)
+                if what is not None:
+                    line = record.lines.get(("related", key, i))
+                    log.error(record.path, line, f"related.{key}: {other!r} is {what}")
     for record in records:
         if not record.paper.tags:
             log.warning(

@@ -24,6 +24,7 @@ from generator.cache.store import Cache
 from generator.errors import Problem, ProblemLog
 from generator.files import atomic_write_bytes
 from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
+from generator.records.exclusions import is_excluded, valid_exclusion
 from generator.records.slugs import PAPER_ID_PATTERN
 from generator.records.yamlio import YamlSyntaxError, dump_new, load_with_lines, update_in_place
 
@@ -33,6 +34,8 @@ PAPER_KEYS = (
     "title_derived",
     "tags",
     "notes",
+    "status",
+    "excluded",
     "related",
     "date",
     "authors_count",
@@ -76,10 +79,24 @@ class PaperFile:
     split: tuple[str, ...] = ()
     imported_digest: bytes = b""  # of imported_fields(), when load_papers has it from its cache
     digest: bytes = b""  # of the file's name and bytes: the record's key in load_papers' cache
+    excluded: bool = False  # `status: excluded`: kept for import, never on the site
 
     @cached_property
     def path(self) -> Path:
         return Path(self.place)
+
+
+class Records(list[PaperFile]):
+    """What load_papers returns: the records of the review's papers, in id order, and in
+    `excluded` the records a person excluded (`status: excluded`). Those are on no page, but
+    import still needs them, so that their sources never bring the papers back."""
+
+    excluded: tuple[PaperFile, ...] = ()
+
+
+def excluded_records(records: Sequence[PaperFile]) -> tuple[PaperFile, ...]:
+    """The excluded records that came with `records` (none unless load_papers made them)."""
+    return tuple(getattr(records, "excluded", ()))
 
 
 def imported_fields(record: PaperFile) -> bytes:
@@ -131,19 +148,21 @@ class _PickledLines(Mapping[tuple[str | int, ...], int]):
 # How load_papers caches a record: the paper, its pickled line numbers and split list (no Path:
 # unpickling one for every record is slow in a large review), the problems found in it, and its
 # imported_fields digest.
-_Parsed = tuple[Paper | None, bytes, tuple[str, ...], list[Problem], bytes]
+_Parsed = tuple[Paper | None, bytes, tuple[str, ...], list[Problem], bytes, bool]
 
 
 def _packed(record: PaperFile | None, problems: list[Problem]) -> _Parsed:
     if record is None:
-        return None, b"", (), problems, b""
+        return None, b"", (), problems, b"", False
     lines = pickle.dumps(dict(record.lines), pickle.HIGHEST_PROTOCOL)
-    return record.paper, lines, record.split, problems, imported_fields(record)
+    return record.paper, lines, record.split, problems, imported_fields(record), record.excluded
 
 
 def _unpacked(parsed: _Parsed, place: str, digest: bytes) -> PaperFile | None:
-    paper, lines, split, _, imported = parsed
-    return None if paper is None else PaperFile(paper, place, _PickledLines(lines), split, imported, digest)
+    paper, lines, split, _, imported, excluded = parsed
+    if paper is None:
+        return None
+    return PaperFile(paper, place, _PickledLines(lines), split, imported, digest, excluded)
 
 
 def parsed_key(papers_dir: Path, taxonomy: Taxonomy | None) -> str:
@@ -280,6 +299,8 @@ def _valid_title_length(record: _Record) -> None:
 
 
 def _valid_tags(record: _Record) -> tuple[str, ...]:
+    from generator.records.taxonomy import closest_name
+
     tags_value = record.data.get("tags") or []
     if not isinstance(tags_value, list):
         record.error(("tags",), "tags must be a list (one '- tag-id' per line)")
@@ -291,8 +312,19 @@ def _valid_tags(record: _Record) -> tuple[str, ...]:
     for i, tag in enumerate(tags_value):
         if not isinstance(tag, str):
             record.error(("tags", i), f"a tag must be a tag id, got {tag!r}")
+        elif " - " in tag or tag.startswith("- "):  # list items run together: a mis-indented "- b"
+            parts = " and ".join(repr(t.strip()) for t in tag.removeprefix("- ").split(" - ") if t.strip())
+            record.error(
+                ("tags", i),
+                f"unknown tag {tag!r}: the tags {parts} run together into one item; put each tag on "
+                'its own line starting with "- ", indented like the first',
+            )
         elif record.known_tags is not None and tag not in record.known_tags:
-            record.error(("tags", i), f"unknown tag {tag!r}: add it to content/tags.yaml or fix the spelling")
+            closest = closest_name(tag, record.known_tags)
+            fix = f"did you mean `{closest}`? If not, add" if closest else "add"
+            record.error(
+                ("tags", i), f"unknown tag {tag!r}: {fix} it to content/tags.yaml or fix the spelling"
+            )
         elif tag in tags:
             record.warning(("tags", i), f"tag {tag!r} is listed twice")
         else:
@@ -444,8 +476,11 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
     if loaded is None:
         return None
     data, lines = loaded
-    record = _Record(path, data, lines, log, known_tags)
+    excluded = is_excluded(data)
+    # An excluded paper is on no page: its tags need not be in the taxonomy any more.
+    record = _Record(path, data, lines, log, None if excluded else known_tags)
     _check_keys(record)
+    valid_exclusion(data, lambda key, message: record.error(key, message))
     fields = {name: validate(record) for name, validate in _VALIDATORS}
     if any(value is _UNUSABLE for value in fields.values()):
         return None
@@ -469,7 +504,7 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         added=fields["added"],
         path=path.name,
     )
-    return PaperFile(paper, str(path), record.lines, fields["split"])
+    return PaperFile(paper, str(path), record.lines, fields["split"], excluded=excluded)
 
 
 def split_refs(paper_file: PaperFile) -> list[SourceRef]:
@@ -568,15 +603,16 @@ def load_papers(
     log: ProblemLog,
     cache: Cache | None = None,
     digests: FileDigests | None = None,
-) -> list[PaperFile]:
+) -> Records:
     """Every record under papers_dir, sorted by id; ids must be unique ignoring case.
+    Excluded records (`status: excluded`) are not in the list but in its `excluded`.
 
     With a cache, a record whose name and bytes were validated before (against the same tags)
     is taken with the problems found then, instead of being parsed and validated again.
     `digests` gives the digest of each file's bytes (digests.py): a record validated before is
     then not read at all."""
     if not papers_dir.is_dir():
-        return []
+        return Records()
     known = set(taxonomy.tags) if taxonomy is not None else None
     cache_key = parsed_key(papers_dir, taxonomy)
     before: dict[bytes, _Parsed] = cache.get_dict(PARSED_CACHE, cache_key) if cache else {}
@@ -584,11 +620,12 @@ def load_papers(
     now: dict[bytes, _Parsed] = {}
     entries = sorted((e for e in os.scandir(papers_dir) if e.name.endswith(".yaml")), key=lambda e: e.name)
     seen: dict[str, str] = {}
-    records: list[PaperFile] = []
+    records, excluded = Records(), []
     for entry in entries:
         record = _load_record(entry, loading, now) if entry.is_file() else None
         if record is not None and _id_is_free(record, entry.name, seen, log):
-            records.append(record)
+            (excluded if record.excluded else records).append(record)
+    records.excluded = tuple(excluded)
     for name in sorted(
         e.name for e in os.scandir(papers_dir) if e.name.endswith((".yml", ".json")) and e.is_file()
     ):
@@ -634,11 +671,19 @@ def refresh_from_sources(
     sources: tuple[SourceRef, ...],
     metadata: dict[str, Any],
     replace_title: str | None = None,
+    overwrite: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Update the source-owned fields of an existing record in place; True if it changed."""
+    """Update the source-owned fields of an existing record in place; True if it changed.
+
+    `metadata` fills fields the record lacks; `overwrite` replaces fields whose value is still
+    the one their source gave (a source that was replaced by a newer export of itself)."""
 
     def change(data: Any) -> bool:
         changed = False
+        for key, value in (overwrite or {}).items():
+            if key in data and data[key] != value:
+                data[key] = value
+                changed = True
         current = [{"file": s.get("file"), "line": s.get("line")} for s in data.get("sources") or []]
         if current != _source_list(sources):
             data["sources"] = _source_list(sources)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,23 @@ class TagMatcher:
             for tag_id, patterns, min_hits in self.rules
             if sum(1 for p in patterns if p.search(text)) >= min_hits
         )
+
+
+def closest_name(name: str, names: Mapping[str, str] | Iterable[str]) -> str | None:
+    """The id closest to a misspelt `name`, or None. `names`: ids, or a mapping of the names a
+    person may write (ids, labels) to the id each stands for; compared without case."""
+    by_name = names if isinstance(names, Mapping) else {n: n for n in names}
+    folded: dict[str, str] = {}
+    for written, target in sorted(by_name.items()):
+        folded.setdefault(str(written).casefold(), target)
+    found = difflib.get_close_matches(str(name).casefold(), sorted(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+def did_you_mean(name: str, names: Mapping[str, str] | Iterable[str]) -> str:
+    """` (did you mean `x`?)` for the id closest to a misspelt `name`; "" when none is close."""
+    closest = closest_name(name, names)
+    return f" (did you mean `{closest}`?)" if closest is not None and closest != name else ""
 
 
 def _text(value: Any) -> bool:
@@ -114,7 +132,8 @@ def _group(at: _TaxonomyFile, gid: Any, spec: Any) -> TagGroup | None:
         return None
     for key in spec:
         if key not in GROUP_KEYS:
-            at.error(("groups", gid, key), f"unknown key {key!r} in group {gid!r}")
+            hint = did_you_mean(key, GROUP_KEYS)
+            at.error(("groups", gid, key), f"unknown key {key!r} in group {gid!r}{hint}")
     if not _text(spec.get("label")):
         at.error(where, f"group {gid!r} needs a label (text)")
     return TagGroup(str(gid), str(spec.get("label") or gid), str(spec.get("description") or ""))
@@ -128,9 +147,11 @@ def _tag_group(
     if not _text(group):
         at.error(entry, f"tag {tid!r} needs a group (one of: {', '.join(groups) or 'none defined'})")
     elif group not in groups:
+        names = {**{g.label: g.id for g in groups.values()}, **{g: g for g in groups}}
         at.error(
             ("tags", tid, "group"),
-            f"tag {tid!r} names the group {group!r}, which is not defined under 'groups'",
+            f"tag {tid!r} names the group {group!r}, which is not defined under 'groups'"
+            f"{did_you_mean(str(group), names)}",
         )
     return group
 
@@ -170,7 +191,7 @@ def _tag(at: _TaxonomyFile, key: Any, spec: Any, groups: Mapping[str, TagGroup])
         return None
     for name in spec:
         if name not in TAG_KEYS:
-            at.error((*where, name), f"unknown key {name!r} in tag {tid!r}")
+            at.error((*where, name), f"unknown key {name!r} in tag {tid!r}{did_you_mean(name, TAG_KEYS)}")
     if not _text(spec.get("label")):
         at.error(entry, f"tag {tid!r} needs a label (text)")
     if spec.get("description") is not None and not isinstance(spec.get("description"), str):

@@ -8,6 +8,8 @@ have edited goes through ruamel.yaml's round-trip mode, which keeps their commen
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,134 @@ def duplicate_keys(node: yaml.Node) -> list[tuple[str, int]]:
     return found
 
 
+# A line `key: value` (or `- key: value`): where the key's colon is, to tell a colon inside a
+# value from a key's own colon.
+_KEY_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s#:'\"\[{][^:#]*?):(?:\s+|$)")
+_INDENT_CONTEXTS = ("while parsing a block mapping", "while parsing a block collection")
+_INDENT_ADVICE = (
+    "keys of one mapping must start in the same column, and each list item goes on its own "
+    'line starting with "- ", indented like the first'
+)
+
+
+def _content_lines(lines: list[str]) -> list[int]:
+    """The indexes of the lines that hold YAML (not blank, not only a comment)."""
+    return [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _opens_block(line: str) -> bool:
+    """Whether a line's value is on the lines below it (`key:` or `- key:` with nothing after)."""
+    body = line.split(" #", 1)[0].rstrip()
+    return body.endswith(":") or body.endswith("-")
+
+
+def _indent_step(lines: list[str], content: list[int]) -> int:
+    """The file's usual indentation step: how much deeper a block's first line mostly is."""
+    steps: dict[int, int] = {}
+    for a, b in itertools.pairwise(content):
+        step = _indent(lines[b]) - _indent(lines[a])
+        if step > 0 and _opens_block(lines[a]):
+            steps[step] = steps.get(step, 0) + 1
+    return max(sorted(steps), key=lambda k: steps[k]) if steps else 2
+
+
+def _first_child_off(lines: list[str], content: list[int], at: int, step: int) -> int | None:
+    """When the line at content[at] is indented as the first line of a block above it should
+    be, and that first line is not: the first line (0-based)."""
+    here = _indent(lines[content[at]])
+    opener = next((i for i in reversed(content[:at]) if _indent(lines[i]) <= here), None)
+    if opener is not None and _indent(lines[opener]) < here and _opens_block(lines[opener]):
+        first = content[content.index(opener) + 1]
+        if first != content[at] and _indent(lines[first]) != here == _indent(lines[opener]) + step:
+            return first
+    if at >= 2 and _opens_block(lines[content[at - 2]]):  # the line above is a block's first
+        expected = _indent(lines[content[at - 2]]) + step
+        if _indent(lines[content[at - 1]]) != expected == here:
+            return content[at - 1]
+    return None
+
+
+def _misindented_line(lines: list[str], noticed: int) -> int:
+    """The line (0-based) whose indentation is wrong when the parser noticed a problem on line
+    `noticed`: a block's first line indented unlike the rest of the block, else the line above
+    `noticed` when it is the odd one out (the lines on both sides agree with `noticed`), else
+    `noticed` itself."""
+    content = _content_lines(lines)
+    if noticed not in content or content.index(noticed) == 0:
+        return noticed
+    at = content.index(noticed)
+    first = _first_child_off(lines, content, at, _indent_step(lines, content))
+    if first is not None:
+        return first
+    above = content[at - 1]
+    here, there = _indent(lines[noticed]), _indent(lines[above])
+    if here == there or (_opens_block(lines[above]) and there < here):
+        return noticed
+    before = _indent(lines[content[at - 2]]) if at >= 2 else None
+    after = _indent(lines[content[at + 1]]) if at + 1 < len(content) else None
+    return above if here in (before, after) else noticed
+
+
+def _quoted(value: str) -> str:
+    """`value` as a quoted YAML scalar: double quotes, or single ones if it holds a double quote."""
+    if '"' in value:
+        return "'" + value.replace("'", "''") + "'"
+    return '"' + value.replace("\\", "\\\\") + '"'
+
+
+def _colon_in_value(lines: list[str], mark: yaml.Mark) -> tuple[int, str] | None:
+    """The message for a `: ` inside an unquoted value (`title: LoRA: Low-Rank ...`), or None
+    when the colon the parser stopped at is a key's own (a line indented too far)."""
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    found = _KEY_LINE.match(line)
+    if found is None or mark.column < found.end("key") + 1:
+        return None
+    value = line[found.end() :].rstrip()
+    fixed = f"{found.group('lead')}{found.group('key')}: {_quoted(value)}"
+    return mark.line + 1, (
+        f'YAML syntax error: the value of {found.group("key").strip()!r} contains ": ", so it must be '
+        f"quoted; write the line as: {fixed.strip()}"
+    )
+
+
+def _indentation(lines: list[str], exc: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """The message for a line indented unlike the lines around it, at that line."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    culprit = _misindented_line(lines, mark.line)
+    noticed = "" if culprit == mark.line else f", noticed on line {mark.line + 1}"
+    return culprit + 1, (
+        f"YAML syntax error: line {culprit + 1} is not indented like the lines around it: "
+        f"{_INDENT_ADVICE} ({exc.problem}{noticed})"
+    )
+
+
+def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """(line, message) for a YAML syntax error: what to fix, at the line to fix."""
+    lines = text.splitlines()
+    problem = exc.problem or "invalid YAML"
+    if problem.startswith("mapping values are not allowed") and exc.problem_mark is not None:
+        explained = _colon_in_value(lines, exc.problem_mark) or _indentation(lines, exc)
+        if explained is not None:
+            return explained
+    if exc.context in _INDENT_CONTEXTS and problem.startswith(("did not find expected", "expected")):
+        explained = _indentation(lines, exc)
+        if explained is not None:
+            return explained
+    # Otherwise point at where the broken construct starts (an unclosed quote or bracket), which
+    # is where a person has to look; the parser only notices the problem later.
+    mark = exc.context_mark or exc.problem_mark
+    line = mark.line + 1 if mark is not None else None
+    if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+        problem += f" ({exc.context} that starts here, noticed on line {exc.problem_mark.line + 1})"
+    return line, f"YAML syntax error: {problem}"
+
+
 def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int], list[tuple[str, int]]]:
     """Parse one YAML document: (data, line of each key path, duplicate keys with lines)."""
     loader = _Loader(text)
@@ -70,14 +200,8 @@ def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int], list[tuple[str,
             return None, {}, []
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        # Point at where the broken construct starts (an unclosed quote or bracket), which is
-        # where a person has to look; the parser only notices the problem later.
-        mark = exc.context_mark or exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or "invalid YAML"
-        if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
-            problem += f" ({exc.context} that starts here, noticed on line {exc.problem_mark.line + 1})"
-        raise YamlSyntaxError(line, f"YAML syntax error: {problem}") from None
+        line, message = _explain(text, exc)
+        raise YamlSyntaxError(line, message) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(None, f"YAML syntax error: {exc}") from None
     finally:
@@ -104,14 +228,28 @@ def _round_trip() -> YAML:
     return rt
 
 
-def update_in_place(path: Path, change: Callable[[Any], bool]) -> bool:
+def _round_trip_like(text: str) -> YAML:
+    """A round-trip YAML that writes as `text` is written: its indentation, lines unwrapped."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, indent, block_seq_indent = load_yaml_guess_indent(text)
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096
+    rt.indent(mapping=2, sequence=indent or 2, offset=block_seq_indent or 0)
+    return rt
+
+
+def update_in_place(path: Path, change: Callable[[Any], bool], *, keep_layout: bool = False) -> bool:
     """Apply `change` to a file a person may have edited, keeping comments and key order.
 
     `change` edits the loaded data and says whether it changed anything; the file is rewritten
-    (atomically) only then, so an unchanged record keeps its exact bytes.
+    (atomically) only then, so an unchanged record keeps its exact bytes. With `keep_layout`
+    (a file written by hand, such as the taxonomy), the file's own indentation is kept and no
+    line is wrapped.
     """
     original = path.read_text(encoding="utf-8")
-    rt = _round_trip()
+    rt = _round_trip_like(original) if keep_layout else _round_trip()
     data = rt.load(original)
     if not change(data):
         return False
@@ -122,3 +260,22 @@ def update_in_place(path: Path, change: Callable[[Any], bool]) -> bool:
         return False
     atomic_write_text(path, updated)
     return True
+
+
+def flow_list(items: list[Any]) -> Any:
+    """A list that a round-trip update writes in flow style, `[a, b]`."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def rename_key(mapping: Any, old: str, new: str) -> None:
+    """Rename a key of a round-trip mapping in place: same position, its comments kept."""
+    position = list(mapping).index(old)
+    value = mapping.pop(old)
+    mapping.insert(position, new, value)
+    comments = getattr(mapping, "ca", None)
+    if comments is not None and old in comments.items:
+        comments.items[new] = comments.items.pop(old)

@@ -4,6 +4,7 @@ topics appear together. Colours come from the theme's CSS variables, so dark mod
 from __future__ import annotations
 
 import html
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -50,7 +51,7 @@ def years_chart(papers: Sequence[Paper], caption: str, chart_id: str) -> str:
     rows = "".join(f"<tr><td>{y}</td><td>{counts.get(y, 0)}</td></tr>" for y in years)
     note = f" {undated} more without a year." if undated else ""
     summary_text = html.escape(
-        f"{caption}: {sum(counts.values())} papers from {years[0]} to {years[-1]}.{note}"
+        f"{caption}: {plural(sum(counts.values()), 'paper')} from {years[0]} to {years[-1]}.{note}"
     )
     return (
         f'<figure class="lr-chart" id="{chart_id}">'
@@ -64,44 +65,59 @@ def years_chart(papers: Sequence[Paper], caption: str, chart_id: str) -> str:
     )
 
 
-def cooccurrence_chart(
-    members: Mapping[str, Sequence[Paper]], tags: dict[str, Tag], chart_id: str, top: int = 14
-) -> str:
-    """A heat map of how often the most used topics share a paper (`members`: each topic's
-    papers, each once)."""
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 paper`, `2 papers` (`nouns` when the plural is not noun + s)."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+# A cell's colour strength in steps of a tenth, so the page needs no inline styles.
+STRENGTH_STEPS = 9
+
+
+def _shared_counts(
+    members: Mapping[str, Sequence[Paper]], tags: dict[str, Tag], top: int
+) -> tuple[list[str], dict[tuple[str, str], int]]:
+    """The `top` most used topics, and how many papers each pair of them shares (pairs that
+    share none are left out)."""
     counts = {t: len(papers) for t, papers in members.items() if t in tags and papers}
     chosen = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
-    if len(chosen) < 2:
-        return ""
     # By set intersections of each pair's papers, which is faster than a pass over all the papers.
     ids = {t: {p.id for p in members[t]} for t in chosen}
     pairs: dict[tuple[str, str], int] = {}
     for i, a in enumerate(chosen):
         for b in chosen[i + 1 :]:
-            if shared := len(ids[a] & ids[b]):  # pairs that share no paper are not listed
+            if shared := len(ids[a] & ids[b]):
                 pairs[(a, b)] = pairs[(b, a)] = shared
+    return chosen, pairs
+
+
+def _matrix_cell(tags: dict[str, Tag], a: str, b: str, shared: int, most: int) -> str:
+    """One cell: the number itself, its colour strength as a class, and a title saying it all."""
+    if a == b:
+        return '<td class="lr-self"><span class="lr-visually-hidden">same topic</span></td>'
+    tip = html.escape(f"{tags[a].label} and {tags[b].label}: {plural(shared, 'paper')}")
+    strength = math.ceil(STRENGTH_STEPS * shared / most) if shared else 0
+    return f'<td class="lr-s{strength}" title="{tip}">{shared}</td>'
+
+
+def cooccurrence_chart(
+    members: Mapping[str, Sequence[Paper]], tags: dict[str, Tag], chart_id: str, top: int = 14
+) -> str:
+    """A table of how often the most used topics share a paper (`members`: each topic's papers,
+    each once): full topic names on both axes, every count written in its cell (readable on a
+    phone, where nothing can be hovered), and the cell's colour stronger the more papers."""
+    chosen, pairs = _shared_counts(members, tags, top)
+    if len(chosen) < 2:
+        return ""
     most = max(pairs.values(), default=0) or 1
-    cell, left, topm = 24, 230, 8
-    size = len(chosen)
-    width, height = left + cell * size + 10, topm + cell * size + 10
-    parts = []
-    for row, a in enumerate(chosen):
-        label = html.escape(tags[a].label if len(tags[a].label) <= 30 else tags[a].label[:29] + "…")
-        parts.append(
-            f'<text class="lr-axis lr-row" x="{left - 6}" y="{topm + row * cell + cell * 0.7}">{label}</text>'
-        )
-        for col, b in enumerate(chosen):
-            if a == b:
-                continue
-            shared = pairs.get((a, b), 0)
-            opacity = round(0.08 + 0.92 * shared / most, 3) if shared else 0.03
-            tip = html.escape(
-                f"{tags[a].label} and {tags[b].label}: {shared} paper{'s' if shared != 1 else ''}"
-            )
-            parts.append(
-                f'<rect class="lr-cell" x="{left + col * cell}" y="{topm + row * cell}" width="{cell - 2}" '
-                f'height="{cell - 2}" fill-opacity="{opacity}"><title>{tip}</title></rect>'
-            )
+    labels = {t: html.escape(tags[t].label) for t in chosen}
+    head = "".join(f'<th scope="col"><span>{labels[b]}</span></th>' for b in chosen)
+    rows = "".join(
+        f'<tr><th scope="row">{labels[a]}</th>'
+        + "".join(_matrix_cell(tags, a, b, pairs.get((a, b), 0), most) for b in chosen)
+        + "</tr>"
+        for a in chosen
+    )
     strongest = sorted(
         ((n, a, b) for (a, b), n in pairs.items() if a < b), key=lambda x: (-x[0], x[1], x[2])
     )[:10]
@@ -109,13 +125,20 @@ def cooccurrence_chart(
         f"<li>{html.escape(tags[a].label)} and {html.escape(tags[b].label)}: {n}</li>"
         for n, a, b in strongest
     )
-    caption = f"How often the {size} most used topics share a paper (darker: more)."
+    size = len(chosen)
+    caption = (
+        f"How often the {size} most used topics share a paper: each cell gives the number of papers "
+        "with both its row's and its column's topic."
+    )
+    ramp = "".join(f'<span class="lr-s{n}"></span>' for n in range(1, STRENGTH_STEPS + 1))
     return (
-        f'<figure class="lr-chart" id="{chart_id}">'
-        f'<svg role="img" aria-labelledby="{chart_id}-title" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-title">'
-        f"{html.escape(caption)}</title>" + "".join(parts) + "</svg>"
-        f"<figcaption>{html.escape(caption)} Hover a square for its count; columns follow the rows' order."
-        f"</figcaption><details><summary>The pairs most often together</summary><ol>{items}</ol></details>"
+        f'<figure class="lr-chart lr-together" id="{chart_id}">'
+        f'<figcaption id="{chart_id}-caption">{html.escape(caption)} '
+        f'<span class="lr-legend">Stronger colour: more papers in common. <span class="lr-ramp" '
+        f'aria-hidden="true"><span class="lr-ramp-end">fewer</span>{ramp}<span class="lr-ramp-end">more'
+        "</span></span></span></figcaption>"
+        f'<div class="lr-table-scroll" role="region" tabindex="0" aria-labelledby="{chart_id}-caption">'
+        f'<table class="lr-matrix"><thead><tr><td></td>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        f"</div><details><summary>The pairs most often together</summary><ol>{items}</ol></details>"
         "</figure>"
     )

@@ -13,6 +13,7 @@ import jinja2
 from generator.cache import keys
 from generator.cache.compiled_templates import checked_cache, compiled_templates_dir
 from generator.records.abstracts import safe_url
+from generator.render.charts import plural
 
 # Python-Markdown's escapable characters (with the tables extension's "|"); escaping any other
 # character would leave its backslash visible.
@@ -59,4 +60,5 @@ def make_environment(templates_dir: Path, compiled_dir: Path | None = None) -> j
     env.filters["html_text"] = html_text
     env.filters["yaml_str"] = yaml_str
     env.filters["safe_url"] = lambda url: safe_url(str(url)) is not None
+    env.filters["plural"] = plural  # {{ n | plural("paper") }}: "1 paper", "2 papers"
     return env

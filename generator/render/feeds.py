@@ -22,8 +22,11 @@ def atom_feed(
     site_url: str,
     tags: dict[str, Tag],
 ) -> bytes:
-    """An Atom 1.0 document. Links are relative to the site (xml:base is the site's address when
-    known), ids are the pages' addresses or, without one, stable URNs."""
+    """An Atom 1.0 document. With the site's address known, links are absolute (feed readers
+    that ignore xml:base still open the right page; xml:base is the address too); without it,
+    links are relative to the feed's own address and there is no xml:base, since a relative
+    reference resolves against the document's address, which is right wherever the site is
+    served. Ids are the pages' addresses or, without one, stable URNs."""
     ET.register_namespace("", ATOM_NS)
     base = site_url if site_url.startswith(("http://", "https://")) else ""
 
@@ -37,9 +40,9 @@ def atom_feed(
         return base + path if base else f"urn:litreview:{path.strip('/') or 'review'}"
 
     def href(path: str) -> str:
-        # With xml:base, links are relative to the site; without, to the feed's own folder.
+        # With the site's address, absolute; without, relative to the feed's own folder.
         if base:
-            return path or "./"
+            return base + path
         return ("../" * feed_path.count("/") + path) or "./"
 
     entries = newest_added(papers, FEED_SIZE)

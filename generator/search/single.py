@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import lunr
+from lunr.index import Index
+from lunr.token_set import TokenSet
 
 from generator.model import Review
 from generator.ordering import topic_order
@@ -40,7 +42,7 @@ def build_search_index(review: Review) -> dict[str, Any]:
     documents = [
         {"id": paper.id, **fields} for paper, fields in zip(review.papers, index_fields(review), strict=True)
     ]
-    index = lunr.lunr(ref="id", fields=FIELDS, documents=documents)
+    index = _lunr_index(documents)
     tags = review.taxonomy.tags
     topics = topic_order(review.papers, tags)
     return {
@@ -53,6 +55,22 @@ def build_search_index(review: Review) -> dict[str, Any]:
         "tags": {tag.id: tag.label for tag in tags.values()},
         "topics": {tag: [paper.id for paper in papers] for tag, papers in topics.items()},
     }
+
+
+def _lunr_index(documents: list[dict[str, str]]) -> Index:
+    """lunr's index of the documents. lunr.py cannot index no documents at all (it divides by
+    their number), so an empty review gets an empty index with the same fields and pipeline,
+    which lunr.js loads and searches like any other."""
+    if documents:
+        return lunr.lunr(ref="id", fields=FIELDS, documents=documents)
+    builder = lunr.get_default_builder()
+    return Index(
+        inverted_index={},
+        field_vectors={},
+        token_set=TokenSet.from_list([]),
+        fields=[field["field_name"] for field in FIELDS],
+        pipeline=builder.search_pipeline,
+    )
 
 
 def single_files(review: Review) -> dict[str, bytes]:

