@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -16,51 +16,43 @@ def default_templates_dir() -> Path:
     raise FileNotFoundError("litreview's templates are missing from this installation")
 
 
+# Where each of a review's files and folders is, below its root.
+LAYOUT = {
+    "content_dir": "content",
+    "sources_dir": "content/sources",
+    "papers_dir": "content/papers",
+    "tags_file": "content/tags.yaml",
+    "mkdocs_file": "mkdocs.yml",
+    "work_dir": ".litreview",  # generated, disposable state: Markdown pages, caches, the lock
+    "docs_dir": ".litreview/docs",
+    "site_dir": "site",
+}
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
+    content_dir: Path = field(init=False, repr=False, compare=False)
+    sources_dir: Path = field(init=False, repr=False, compare=False)
+    papers_dir: Path = field(init=False, repr=False, compare=False)
+    tags_file: Path = field(init=False, repr=False, compare=False)
+    mkdocs_file: Path = field(init=False, repr=False, compare=False)
+    work_dir: Path = field(init=False, repr=False, compare=False)
+    docs_dir: Path = field(init=False, repr=False, compare=False)
+    site_dir: Path = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, relative in LAYOUT.items():
+            object.__setattr__(self, name, self.root / relative)
 
     @classmethod
     def at(cls, root: Path | str) -> Project:
         return cls(Path(root).resolve())
 
     @property
-    def content_dir(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def sources_dir(self) -> Path:
-        return self.content_dir / "sources"
-
-    @property
-    def papers_dir(self) -> Path:
-        return self.content_dir / "papers"
-
-    @property
-    def tags_file(self) -> Path:
-        return self.content_dir / "tags.yaml"
-
-    @property
-    def mkdocs_file(self) -> Path:
-        return self.root / "mkdocs.yml"
-
-    @property
     def templates_dir(self) -> Path:
         own = self.root / "templates"
         return own if (own / "pages").is_dir() else default_templates_dir()
-
-    @property
-    def work_dir(self) -> Path:
-        """Generated, disposable state: Markdown pages, caches, the build lock."""
-        return self.root / ".litreview"
-
-    @property
-    def docs_dir(self) -> Path:
-        return self.work_dir / "docs"
-
-    @property
-    def site_dir(self) -> Path:
-        return self.root / "site"
 
     def rel(self, path: Path) -> str:
         try:

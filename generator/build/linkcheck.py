@@ -32,6 +32,9 @@ class BrokenLink:
 
 @dataclass
 class LinkReport:
+    """What check_site found: the pages read, the internal links checked, the broken ones, and the
+    external addresses (listed, not fetched)."""
+
     pages: int = 0
     internal: int = 0
     broken: list[BrokenLink] = field(default_factory=list)
