@@ -5,9 +5,10 @@
 Reads the first N papers of ../shared/corpora/arxiv-75k.jsonl.gz and prints:
 - related papers: the share of each paper's 5 related papers with its primary arXiv category,
   for random neighbours, TF-IDF cosine, LSA, and litreview's default method (the shipped code);
-- tag suggestions: arXiv categories as tags, hidden for every fifth paper, suggested from the
-  rest: micro precision, recall and F1 of litreview's per-tag models and of a nearest-neighbour
-  vote;
+- tag suggestions: arXiv categories, then the hand-labelled sections of ../shared/corpora/labelled,
+  as tags, hidden for every fifth paper, suggested from the rest: micro precision, recall and F1
+  of litreview's suggestions (SVM + neighbours' vote), of the SVM alone as shipped before, and of
+  a nearest-neighbour vote;
 - derived titles: how often a title derived from the abstract names the method that the real
   title names before a colon, and the mean share of the real title's words it contains.
 """
@@ -15,7 +16,9 @@ Reads the first N papers of ../shared/corpora/arxiv-75k.jsonl.gz and prints:
 from __future__ import annotations
 
 import argparse
+import gzip
 import importlib.util
+import json
 import re
 import tempfile
 import time
@@ -27,13 +30,14 @@ import numpy as np
 from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 
-from bench.common import arxiv_slice, primary_category
+from bench.common import REPO, arxiv_slice, primary_category
 from generator.enrich.related import CHUNK_ROWS, TextFeatures, related_papers
-from generator.enrich.suggest import pick, tag_probabilities
+from generator.enrich.suggest import neighbour_shares, pick, tag_probabilities
 from generator.model import Paper
 from generator.records.titles import derive_title
 
 K = 5
+LABELLED = REPO.parent / "shared" / "corpora" / "labelled" / "awesome-lists.jsonl.gz"
 STOP_WORDS = set(
     "a an the of for and in on with to via from by at as is are we our its into using based".split()
 )
@@ -157,41 +161,56 @@ def micro_prf(predicted: list[set[str]], gold: list[set[str]]) -> tuple[float, f
     return precision, recall, f1
 
 
-def bench_suggestions(rows: list[dict]) -> None:
+def held_out_suggestions(rows: list[dict], labels: list[set[str]]) -> dict[str, list[set[str]]]:
+    """Every fifth paper's labels hidden and suggested from the rest, by each method."""
     papers = to_papers(rows)
     features = TextFeatures.of(papers)
-    labels = [set(r.get("categories") or []) for r in rows]
     n = len(rows)
     test = np.flatnonzero(np.arange(n) % 5 == 0)
     train = np.flatnonzero(np.arange(n) % 5 != 0)
     counts = Counter(tag for i in train for tag in labels[i])
     tags = sorted(tag for tag, c in counts.items() if c >= 3)
-    gold = [labels[i] & set(tags) for i in test]
-
-    started = time.perf_counter()
-    probabilities = tag_probabilities(
-        features.matrix[train], [labels[i] for i in train], features.matrix[test], tags
-    )
-    ours = [{tag for tag, _ in pick(probabilities, row, set())} for row in range(len(test))]
-    ours_seconds = time.perf_counter() - started
-
-    started = time.perf_counter()
+    train_labels = [labels[i] for i in train]
+    svm = tag_probabilities(features.matrix[train], train_labels, features.matrix[test], tags)
     similarity = (features.matrix[test] @ features.matrix[train].T).toarray()
-    voters, share = 10, 0.4
+    votes = neighbour_shares(similarity, train_labels, list(svm))
+    combined = {tag: (svm[tag] + votes[tag]) / 2.0 for tag in svm}
     vote = []
     for row in similarity:
-        neighbours = np.argsort(-row, kind="stable")[:voters]
+        neighbours = np.argsort(-row, kind="stable")[:10]
         tally = Counter(tag for j in neighbours for tag in labels[train[j]])
-        vote.append({tag for tag, c in tally.items() if c / voters >= share and tag in tags})
-    vote_seconds = time.perf_counter() - started
+        vote.append({tag for tag, c in tally.items() if c / 10 >= 0.4 and tag in tags})
+    old = [
+        sorted(((t, p[r]) for t, p in svm.items() if p[r] >= 0.5), key=lambda x: -x[1])[:3]
+        for r in range(len(test))
+    ]
+    return {
+        "gold": [labels[i] & set(tags) for i in test],
+        "litreview (SVM + neighbours' vote)": [
+            {t for t, _ in pick(combined, r, set())} for r in range(len(test))
+        ],
+        "SVM alone (before, >=0.5, up to 3)": [{t for t, _ in row} for row in old],
+        "nearest-neighbour vote (10, >=40%)": vote,
+    }
 
-    print(f"tag suggestions: arXiv categories as tags, {len(tags)} tags, {len(test)} held-out papers")
-    for name, predicted, seconds in (
-        ("litreview (SVM per tag)", ours, ours_seconds),
-        (f"nearest-neighbour vote ({voters}, >={share:.0%})", vote, vote_seconds),
-    ):
+
+def bench_suggestions(rows: list[dict]) -> None:
+    labels = [set(r.get("categories") or []) for r in rows]
+    print(f"tag suggestions: arXiv categories as tags, every fifth of {len(rows)} papers held out")
+    print_suggestions(held_out_suggestions(rows, labels))
+    if LABELLED.is_file():
+        with gzip.open(LABELLED, "rt", encoding="utf-8") as handle:
+            labelled = [json.loads(line) for line in handle]
+        print(f"tag suggestions: hand-labelled list sections, every fifth of {len(labelled)} papers held out")
+        print_suggestions(held_out_suggestions(labelled, [set(r["labels"]) for r in labelled]))
+
+
+def print_suggestions(found: dict[str, list[set[str]]]) -> None:
+    gold = found.pop("gold")
+    for name, predicted in found.items():
         precision, recall, f1 = micro_prf(predicted, gold)
-        print(f"  {name:34s} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}   {seconds:5.1f} s")
+        made = sum(len(p) for p in predicted)
+        print(f"  {name:36s} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}   {made} suggestions")
 
 
 def words(text: str) -> set[str]:

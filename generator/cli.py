@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from generator import __version__
 from generator.errors import ContentErrors, LitreviewError, Problem, ProblemLog
@@ -21,18 +23,42 @@ T = TypeVar("T")
 
 
 def _print_problems(problems: list[Problem]) -> None:
+    # Problems quote titles, file names and values from the content: printed as text, never as
+    # rich markup (a pasted title with "[/yellow]" in it must not break the command).
     for problem in sorted(problems):
         style = "red" if problem.severity == "error" else "yellow"
-        console.print(f"[{style}]{problem}[/{style}]", soft_wrap=True)
+        console.print(f"[{style}]{escape(str(problem))}[/{style}]", soft_wrap=True)
 
 
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}", soft_wrap=True)
-    sys.exit(1)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    sys.exit(code)
+
+
+_OS_ERRORS = {
+    errno.ENOSPC: "there is no space left on the disk",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EADDRINUSE: "the address is already in use; stop what uses it or choose another with --dev-addr",
+    errno.EADDRNOTAVAIL: "the address is not available on this machine; choose another with --dev-addr",
+}
+
+
+def _os_error_message(exc: OSError) -> str:
+    """One sentence for a failed file or network operation, naming the path when there is one."""
+    reason = _OS_ERRORS.get(exc.errno or 0) or exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    where = f"{exc.filename} -> {exc.filename2}" if exc.filename2 is not None else str(exc.filename)
+    return f"{where}: {reason}"
 
 
 @contextmanager
 def _errors_to_messages(log: ProblemLog | None = None, hint: str = "") -> Iterator[None]:
+    """The one funnel from errors to messages: content problems, LitreviewError, and OSError
+    (a full disk, a read-only folder, a port in use) become messages and exit code 1."""
     try:
         yield
     except ContentErrors as exc:
@@ -42,8 +68,19 @@ def _errors_to_messages(log: ProblemLog | None = None, hint: str = "") -> Iterat
         _fail(f"{exc}{hint}")
     except LitreviewError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(_os_error_message(exc))
     except KeyboardInterrupt:
         _fail("interrupted; the previous site is unchanged")
+
+
+class _Commands(click.Group):
+    """Every command runs inside the funnel, so an error no command expects still ends as a
+    message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        with _errors_to_messages():
+            return super().invoke(ctx)
 
 
 class _Steps:
@@ -88,7 +125,7 @@ def _project_option(func: Callable[..., T]) -> Callable[..., T]:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="litreview")
 def cli() -> None:
     """Build a literature-review website from the papers you collect.
@@ -116,7 +153,7 @@ def init(directory: Path, title: str, pin: str | None) -> None:
     with _errors_to_messages():
         created = create_review(directory, title, pin)
     for path in created.files:
-        console.print(f"created {path}")
+        console.print(f"created {path}", markup=False)
     if REQUIREMENTS_FILE in created.files:
         console.print(f"{REQUIREMENTS_FILE} pins litreview as: {created.pin}", markup=False, soft_wrap=True)
     else:
@@ -134,7 +171,8 @@ def init(directory: Path, title: str, pin: str | None) -> None:
         )
     console.print(
         f"Next: put pasted abstracts in {directory / 'content' / 'sources'} "
-        f"and run `litreview build -C {directory}`."
+        f"and run `litreview build -C {directory}`.",
+        markup=False,
     )
 
 
@@ -165,6 +203,7 @@ def import_(paths: tuple[Path, ...], project_dir: Path) -> None:
       litreview import ~/Downloads/refs.bib ~/Downloads/hf-papers-march.txt
       litreview import ~/Downloads/exports/
     """
+    from generator.build.site import build_lock
     from generator.cache.store import Cache
     from generator.ingest.importer import SyncJob, add_sources, run_sync
 
@@ -172,7 +211,8 @@ def import_(paths: tuple[Path, ...], project_dir: Path) -> None:
     log = ProblemLog(project.root)
     cache = Cache(project.work_dir / "cache")
     files = _source_paths(paths)
-    with _errors_to_messages(log):
+    # One command changes a review at a time: import, build and the preview take turns.
+    with _errors_to_messages(log), build_lock(project, command="import"):
         added = add_sources(project, files, log)
         report = run_sync(
             project, log, SyncJob(cache=cache, replaced=added.replaced if added.updated else None)
@@ -180,9 +220,9 @@ def import_(paths: tuple[Path, ...], project_dir: Path) -> None:
         _remember_import(project, report, log, cache)
     _print_problems(log.problems)
     for name in added.copied:
-        console.print(f"added content/sources/{name}", soft_wrap=True)
+        console.print(f"added content/sources/{name}", markup=False, soft_wrap=True)
     for name in added.updated:
-        console.print(f"updated content/sources/{name} (a newer export of it)", soft_wrap=True)
+        console.print(f"updated content/sources/{name} (a newer export of it)", markup=False, soft_wrap=True)
     excluded = f", {len(report.excluded)} excluded" if report.excluded else ""
     console.print(
         f"{counted(report.blocks, 'abstract block')}, "
@@ -212,7 +252,7 @@ def _source_paths(paths: tuple[Path, ...]) -> list[Path]:
             continue
         found, others = source_files_in(path)
         for other in others:
-            console.print(f"skipped {other}: not a source file (by its name)", soft_wrap=True)
+            console.print(f"skipped {other}: not a source file (by its name)", markup=False, soft_wrap=True)
         if not found:
             _fail(
                 f"{path}: no source files in this folder (.txt, .bib, .ris, .csv, .xml, .json, .jsonl, .gz)"
@@ -254,7 +294,8 @@ def _write_merge_report(project: Project, report: object) -> None:
     if report.merges or report.near_misses or report.unmapped_keywords:
         console.print(
             f"{len(report.merges)} merges, {len(report.near_misses)} near misses, "
-            f"{len(report.unmapped_keywords)} keywords not mapped to tags: see {project.rel(path)}"
+            f"{len(report.unmapped_keywords)} keywords not mapped to tags: see {project.rel(path)}",
+            markup=False,
         )
 
 
@@ -276,6 +317,7 @@ def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> No
     if check_built_site:
         _check_site(project, base_url)
         return
+    from generator.ingest.importer import report_possible_duplicates
     from generator.ingest.sources import read_sources
     from generator.records.exclusions import stale_exclusions
     from generator.records.review import review_of
@@ -289,6 +331,7 @@ def check(project_dir: Path, check_built_site: bool, base_url: str | None) -> No
         review = review_of(records, taxonomy, log)
         blocks = read_sources(project.sources_dir, project.content_dir, log)
         stale_exclusions(records.excluded, {block.ref for block in blocks}, log)
+        report_possible_duplicates(project, log)
     _print_problems(log.problems)
     if log.errors:
         _fail(
@@ -325,7 +368,7 @@ def _check_site(project: Project, base_url: str | None) -> None:
     for url in sorted(report.external):
         click.echo(f"external (not fetched): {url}")
     for broken in report.broken:
-        console.print(f"[red]{project.rel(project.site_dir)}/{broken}[/red]", soft_wrap=True)
+        console.print(f"[red]{escape(f'{project.rel(project.site_dir)}/{broken}')}[/red]", soft_wrap=True)
     summary = (
         f"{report.pages} pages, {report.internal} internal links checked under {base}, "
         f"{len(report.external)} external links listed"
@@ -339,7 +382,7 @@ def _check_site(project: Project, base_url: str | None) -> None:
                 "and build again"
             )
         _fail(f"{count} ({summary}); fix the template or content that makes them, then build again")
-    console.print(f"[green]ok:[/green] {summary}")
+    console.print(f"[green]ok:[/green] {escape(summary)}")
 
 
 @cli.command()
@@ -361,7 +404,7 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
     mkdocs_logging(verbose)
     with (
         _errors_to_messages(log, hint="; run `litreview check` to see them all, fix them, then build again"),
-        build_lock(project),
+        build_lock(project, command="build"),
     ):
         try:
             options = Options(sync=not no_import, progress=steps, worker=True)
@@ -379,7 +422,8 @@ def build(project_dir: Path, strict: bool, no_import: bool, quiet: bool, verbose
         }[built.mode]
         console.print(
             f"Built {counted(report.papers, 'paper')}{new} into {project.rel(project.site_dir)}/ "
-            f"in {time.perf_counter() - started:.1f} s ({counted(report.written, 'file')} changed{how})."
+            f"in {time.perf_counter() - started:.1f} s ({counted(report.written, 'file')} changed{how}).",
+            markup=False,
         )
 
 
@@ -414,7 +458,8 @@ def suggest(project_dir: Path) -> None:
     console.print(
         f"{counted(len(suggestions), 'suggestion')} for {len(report)} of "
         f"{counted(len(review.papers), 'paper')} "
-        f"written to {project.rel(path)}"
+        f"written to {project.rel(path)}",
+        markup=False,
     )
 
 

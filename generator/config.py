@@ -24,6 +24,9 @@ def read_mkdocs_yml(project: Project) -> dict[str, Any]:
     try:
         with open(project.mkdocs_file, encoding="utf-8") as handle:
             data = yaml.load(handle, Loader=get_yaml_loader())
+    except UnicodeDecodeError as exc:
+        name = project.mkdocs_file.name
+        raise LitreviewError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -3,8 +3,41 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+# The temporary file atomic_write_bytes writes before renaming it to `name`: `.name.XXXX.tmp`.
+_TEMPORARY = re.compile(r"\..+\.[^.]+\.tmp")
+STALE_TEMPORARY_SECONDS = 60.0  # a temporary this old was left by a writer that was killed
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is that of a temporary file of atomic_write_bytes."""
+    return _TEMPORARY.fullmatch(name) is not None
+
+
+def remove_stale_temporaries(folder: Path, older_than: float = STALE_TEMPORARY_SECONDS) -> list[str]:
+    """Delete the temporary files of atomic_write_bytes in `folder` (not its subfolders) older
+    than `older_than` seconds: a writer killed between writing and renaming left them. Younger
+    ones may be another process's write in progress and stay. The names of those deleted."""
+    removed = []
+    limit = time.time() - older_than
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not is_temporary(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete
+    return sorted(removed)
 
 
 def files_under(root: Path) -> list[str]:

@@ -41,6 +41,31 @@ def navigation(taxonomy: Taxonomy) -> list[Any]:
     return [{"Home": "index.md"}, {"Topics": topics}, {"Search": "search/index.md"}]
 
 
+# Settings that are text but that the theme prints into HTML unescaped (<title>, <meta content>,
+# the header); like the nav titles, they are escaped once here, and the partials print them as
+# they are. (copyright is left alone: Material documents it as HTML.)
+TEXT_SETTINGS = ("site_name", "site_description", "site_author")
+
+
+def _escape_text_settings(config: MkDocsConfig) -> None:
+    for name in TEXT_SETTINGS:
+        if isinstance(config.get(name), str):
+            config[name] = html.escape(config[name], quote=True)
+
+
+def _refuse_links_out(folder: Path, root: Path) -> None:
+    """MkDocs publishes the theme overrides' static files and renders their templates: a symbolic
+    link in them to a file outside the review (/proc/self/environ, a key) is refused by name."""
+    for current, folders, files in os.walk(folder, followlinks=False):
+        for name in folders + files:
+            entry = Path(current) / name
+            if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                raise LitreviewError(
+                    f"{entry} is a symbolic link to {entry.resolve()}, outside the review ({root}); "
+                    "litreview publishes no file from outside the review: copy it in or remove the link"
+                )
+
+
 def mkdocs_config(
     project: Project, settings: Settings, taxonomy: Taxonomy, site_dir: Path, strict: bool
 ) -> MkDocsConfig:
@@ -56,6 +81,9 @@ def mkdocs_config(
         config = load_config(str(project.mkdocs_file), **overrides)
     except (ConfigurationError, Abort) as exc:
         raise LitreviewError(f"{project.mkdocs_file.name}: {exc}") from None
+    _escape_text_settings(config)
+    if config.theme.custom_dir:
+        _refuse_links_out(Path(config.theme.custom_dir), project.root.absolute().resolve())
     plugin = config.plugins.get("litreview")
     if isinstance(plugin, LitreviewPlugin):
         # Jinja checks each entry's template source and Python's version; the folder is Jinja's.

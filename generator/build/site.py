@@ -12,10 +12,11 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
@@ -32,18 +33,50 @@ from generator.files import atomic_write_bytes
 from generator.model import Taxonomy
 from generator.project import Project
 
+LOCK_WAIT_SECONDS = 0.0  # how long a command waits for another to finish before refusing
+
+
+def _lock_wait() -> float:
+    try:
+        return float(os.environ.get("LITREVIEW_LOCK_WAIT", LOCK_WAIT_SECONDS))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
+
+
+def _holder(handle: IO[str]) -> str:
+    """The command holding the lock, as it wrote it in the lock file ("build" if it did not)."""
+    try:
+        handle.seek(0)
+        words = handle.read(200).split()
+    except OSError:
+        words = []
+    return words[0] if words and words[0].isalpha() else "build"
+
 
 @contextlib.contextmanager
-def build_lock(project: Project) -> Iterator[None]:
+def build_lock(project: Project, wait: float | None = None, command: str = "build") -> Iterator[None]:
+    """The review's one lock (.litreview/build.lock), held by every command that changes the
+    review: import, build and the preview's regeneration. A second command waits up to `wait`
+    seconds (LITREVIEW_LOCK_WAIT, else LOCK_WAIT_SECONDS) for the first, then refuses with a
+    message naming the command that holds it."""
     project.work_dir.mkdir(parents=True, exist_ok=True)
-    with open(project.work_dir / "build.lock", "w") as handle:
+    deadline = time.monotonic() + (_lock_wait() if wait is None else wait)
+    with open(project.work_dir / "build.lock", "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LitreviewError(
+                        f"another litreview {_holder(handle)} of this review is running; wait for it to "
+                        f"finish, then run the {command} again"
+                    ) from None
+                time.sleep(0.1)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LitreviewError(
-                "another litreview build of this review is running; wait for it to finish"
-            ) from None
-        try:
+            handle.truncate(0)
+            handle.write(f"{command} {os.getpid()}\n")
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

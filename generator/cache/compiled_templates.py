@@ -12,15 +12,12 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import zlib
 from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket
 
-from generator.cache.store import content_key
-
-CHECKSUM_BYTES = 4
+from generator.cache.store import content_key, sign, verified
 
 
 def compiled_templates_dir(cache_dir: Path, *made_by: str | bytes) -> Path:
@@ -30,7 +27,9 @@ def compiled_templates_dir(cache_dir: Path, *made_by: str | bytes) -> Path:
 
 
 class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's file cache of compiled templates, each entry behind a CRC-32 of its bytes."""
+    """Jinja's file cache of compiled templates, each entry behind this machine's MAC of its
+    bytes (cache.store.sign): compiled templates are code, so an entry not made here (committed,
+    restored from elsewhere) or damaged is compiled again, never run."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -38,11 +37,8 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
                 raw = handle.read()
         except OSError:
             return
-        data = raw[CHECKSUM_BYTES:]
-        if (
-            len(raw) < CHECKSUM_BYTES
-            or zlib.crc32(data).to_bytes(CHECKSUM_BYTES, "little") != raw[:CHECKSUM_BYTES]
-        ):
+        data = verified(raw)
+        if data is None:
             return
         try:
             bucket.bytecode_from_string(data)
@@ -57,7 +53,7 @@ class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
         )
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(zlib.crc32(data).to_bytes(CHECKSUM_BYTES, "little") + data)
+                handle.write(sign(data))
             os.replace(temporary, name)
         except OSError:  # a cache entry not written is compiled again next time
             with contextlib.suppress(OSError):

@@ -1,17 +1,26 @@
 """A cache of expensive derived data (parsed records, text features, neighbours, map layout),
 kept in .litreview/cache/ and keyed by a hash of the content it was computed from.
 
-Entries are checked, never trusted: each file carries a checksum of its payload and the key it
-was made for, so a missing, stale (different key), truncated or otherwise corrupt entry reads as
-a miss, and the caller computes the value again. One entry is kept per name; writing a new one
-replaces the old atomically. The cache holds only what the project's own content produced, so
-pickle is safe here (the folder is as trusted as the content beside it).
+Entries are checked, never trusted: each file carries a MAC of its key and payload, so a
+missing, stale (different key), truncated or otherwise corrupt entry reads as a miss, and the
+caller computes the value again. One entry is kept per name; writing a new one replaces the old
+atomically.
+
+Entries are pickles, and unpickling runs code, so the folder is not trusted as the content beside
+it is: a cache committed in a pull request, or restored in CI from another branch, is someone
+else's. The MAC is keyed BLAKE2b with a secret kept outside the review (machine_secret: the
+LITREVIEW_CACHE_KEY environment variable, else ~/.cache/litreview/key, made 0600 on first use),
+and a payload is unpickled only when its MAC verifies: an entry this machine did not write is a
+miss, never code that runs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import pickle
+import secrets
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,10 +28,14 @@ from typing import Any, TypeVar
 
 from generator.files import atomic_write_bytes
 
-MAGIC = b"litreview-cache-2\n"
-# A CRC-32 of the payload catches a damaged or truncated entry (the cache guards against
-# accidents, not attacks) faster than SHA-256, and a rebuild of a large review reads many entries.
-CHECKSUM_CHARS = 8
+MAGIC = b"litreview-cache-3\n"
+# Keyed BLAKE2b (a MAC) of the key and payload: as fast as a checksum on large entries, and no one
+# without the secret can make an entry that verifies.
+MAC_BYTES = 32
+CHECKSUM_CHARS = 2 * MAC_BYTES
+SECRET_ENV = "LITREVIEW_CACHE_KEY"
+_SECRET_BYTES = 32
+_secret: bytes | None = None
 T = TypeVar("T")
 
 
@@ -37,6 +50,67 @@ def content_key(*parts: Iterable[bytes | str] | bytes | str) -> str:
             digest.update(data)
         digest.update(b"\xff")  # separates the parts, so ("ab", "c") and ("a", "bc") differ
     return digest.hexdigest()
+
+
+def secret_file() -> Path:
+    """Where this user's cache secret is kept: outside any review, in the user's cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "litreview" / "key"
+
+
+def _read_or_make_secret(path: Path) -> bytes:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_bytes()
+        if len(secret) < _SECRET_BYTES:
+            raise OSError(f"{path} holds no usable key") from None
+        return secret
+    secret = secrets.token_hex(_SECRET_BYTES).encode("ascii")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secret)
+    return secret
+
+
+def machine_secret() -> bytes:
+    """The key of the cache's MACs: LITREVIEW_CACHE_KEY, else the user's key file (made on first
+    use). When neither can be had (no writable home), a random key for this process: the cache
+    then works within one command and reads as misses in the next."""
+    global _secret
+    if _secret is None:
+        from_env = os.environ.get(SECRET_ENV, "")
+        if from_env:
+            _secret = from_env.encode("utf-8")
+        else:
+            try:
+                _secret = _read_or_make_secret(secret_file())
+            except OSError:
+                _secret = secrets.token_bytes(_SECRET_BYTES)
+    return _secret
+
+
+def _mac(key: bytes, payload: bytes | memoryview) -> str:
+    secret = machine_secret()
+    if len(secret) > 64:  # BLAKE2b's longest key
+        secret = hashlib.sha512(secret).digest()
+    digest = hashlib.blake2b(key=secret, digest_size=MAC_BYTES)
+    digest.update(len(key).to_bytes(8, "little"))
+    digest.update(key)
+    digest.update(payload)
+    return digest.hexdigest()
+
+
+def sign(data: bytes) -> bytes:
+    """`data` behind this machine's MAC, for other cache files whose loading runs code (compiled
+    templates are marshalled code): read them back with `verified`."""
+    return _mac(b"", data).encode("ascii") + data
+
+
+def verified(raw: bytes) -> bytes | None:
+    """The data `sign` wrapped, or None when the MAC does not verify (damaged, or not made here)."""
+    mac, data = raw[:CHECKSUM_CHARS], raw[CHECKSUM_CHARS:]
+    return data if hmac.compare_digest(_mac(b"", data).encode("ascii"), mac) else None
 
 
 BUCKETS = 16  # files a put_dict value is split into
@@ -70,11 +144,13 @@ class Cache:
         header_size = len(MAGIC) + CHECKSUM_CHARS + 40 + 2
         if len(raw) < header_size or not raw.startswith(MAGIC):
             return None
-        checksum = raw[len(MAGIC) : len(MAGIC) + CHECKSUM_CHARS].decode("ascii", "replace")
+        checksum = raw[len(MAGIC) : len(MAGIC) + CHECKSUM_CHARS]
         stored_key = raw[len(MAGIC) + CHECKSUM_CHARS + 1 : header_size - 1].decode("ascii", "replace")
         payload = memoryview(raw)[header_size:]  # not copied
-        if stored_key != key or f"{zlib.crc32(payload):08x}" != checksum:
-            return None
+        if stored_key != key or not hmac.compare_digest(
+            _mac(key.encode("ascii"), payload).encode("ascii"), checksum
+        ):
+            return None  # stale, damaged, or not written with this machine's secret: never unpickled
         try:
             return pickle.loads(payload)
         except Exception:  # a payload that passed the checksum but not unpickling: still a miss
@@ -82,7 +158,7 @@ class Cache:
 
     def put(self, name: str, key: str, value: Any) -> None:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        checksum = f"{zlib.crc32(payload):08x}".encode("ascii")
+        checksum = _mac(key.encode("ascii"), payload).encode("ascii")
         atomic_write_bytes(
             self._path(name), MAGIC + checksum + b"\n" + key.encode("ascii") + b"\n" + payload, durable=False
         )

@@ -3,6 +3,12 @@
 Two blocks are the same paper when their abstracts are equal after normalisation, or when one is
 a revision of the other (most of the shorter one's 5-word shingles appear in the longer one:
 arXiv v1 and v2 abstracts of one paper share well over half, different papers almost none).
+
+Strong identifiers win over text: blocks that carry different arXiv ids or different DOIs are
+different papers, never merged, however alike their abstracts (the same abstract under two
+arXiv ids is reported as a possible duplicate). Text alone merges two titled blocks whose titles
+differ only when their abstracts are nearly the same (DIFFERENT_TITLE_OVERLAP); below that, and
+above SAME_PAPER_OVERLAP, the pair is a possible duplicate for a person to check.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ SHINGLE_WORDS = 5
 SAME_PAPER_OVERLAP = 0.5
 TITLE_MATCH_OVERLAP = 0.2  # the same title needs only this much abstract in common
 NEAR_MISS_OVERLAP = 0.25
+# Two titled blocks with different titles are one paper on text alone only above this.
+DIFFERENT_TITLE_OVERLAP = 0.9
+IDENTIFIERS = ("arxiv_id", "doi")
 # A shingle found in more abstracts than this is boilerplate ("in this paper we propose a").
 MAX_SHINGLE_POSTINGS = 50
 
@@ -70,20 +79,74 @@ class MergedRecord:
 
 @dataclass(frozen=True)
 class NearMiss:
-    """Two blocks that look alike but were kept apart, for a person to check."""
+    """Two blocks that look alike but were kept apart, for a person to check; `possible` when
+    the text alone would have merged them (a possible duplicate)."""
 
     first: SourceRef
     second: SourceRef
     why: str
+    possible: bool = False
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What tells papers apart besides their abstract: the title and the strong identifiers."""
+
+    title: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+
+    @staticmethod
+    def of(block: SourceBlock) -> Identity:
+        meta = block.meta
+        return Identity(block.title, meta.arxiv_id if meta else None, meta.doi if meta else None)
+
+    def identifiers(self) -> dict[str, str]:
+        return {k: v.lower() for k, v in (("arxiv_id", self.arxiv_id), ("doi", self.doi)) if v}
+
+
+def conflicting(a: dict[str, str], b: dict[str, str]) -> str | None:
+    """The kind of strong identifier ("arXiv id", "DOI") on which two papers differ, if any."""
+    for kind, name in (("arxiv_id", "arXiv id"), ("doi", "DOI")):
+        if kind in a and kind in b and a[kind] != b[kind]:
+            return name
+    return None
+
+
+def text_verdict(score: float, a: Identity, b: Identity) -> str:
+    """What an abstract overlap of `score` says about two blocks: "same" (one paper),
+    "possible" (a possible duplicate, kept apart) or "apart"."""
+    if score < SAME_PAPER_OVERLAP:
+        return "apart"
+    if conflicting(a.identifiers(), b.identifiers()):
+        return "possible"
+    ta, tb = title_key(a.title), title_key(b.title)
+    titled_apart = bool(ta and tb and ta != tb)
+    if titled_apart and score < DIFFERENT_TITLE_OVERLAP:
+        return "possible"
+    return "same"
 
 
 class _UnionFind:
     """Union-find that refuses unions joining two refs a person has declared different."""
 
-    def __init__(self, size: int, forbidden: set[tuple[int, int]] | None = None):
+    def __init__(
+        self,
+        size: int,
+        forbidden: set[tuple[int, int]] | None = None,
+        identities: Sequence[Identity] | None = None,
+    ):
         self.parent = list(range(size))
         self.members: dict[int, set[int]] = {i: {i} for i in range(size)}
         self.forbidden = forbidden or set()
+        # The strong identifiers of each group (by root): groups that differ in one never join.
+        self.identifiers: dict[int, dict[str, str]] = {
+            i: identity.identifiers() for i, identity in enumerate(identities or ()) if identity.identifiers()
+        }
+
+    def conflict(self, a: int, b: int) -> str | None:
+        """The identifier on which the groups of a and b differ, if any."""
+        return conflicting(self.identifiers.get(self.find(a), {}), self.identifiers.get(self.find(b), {}))
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -101,9 +164,13 @@ class _UnionFind:
             for y in self.members[rb]
         ):
             return False
+        if conflicting(self.identifiers.get(ra, {}), self.identifiers.get(rb, {})):
+            return False
         root, child = min(ra, rb), max(ra, rb)
         self.parent[child] = root
         self.members[root] |= self.members.pop(child)
+        if child in self.identifiers:
+            self.identifiers[root] = {**self.identifiers.pop(child), **self.identifiers.get(root, {})}
         return True
 
     def groups(self) -> list[list[int]]:
@@ -138,14 +205,20 @@ def _abstract_pairs(abstracts: Sequence[str]) -> tuple[list[tuple[int, int]], li
     return identical, [(a, b, overlap(sets[a], sets[b])) for a, b in sorted(candidates)]
 
 
-def group_same_papers(abstracts: Sequence[str]) -> list[list[int]]:
-    """Indices of `abstracts` grouped by paper, each group and the list in first-seen order."""
+def group_same_papers(
+    abstracts: Sequence[str], identities: Sequence[Identity] | None = None
+) -> list[list[int]]:
+    """Indices of `abstracts` grouped by paper, each group and the list in first-seen order.
+    With `identities` (one per abstract), the rule of text_verdict applies: different arXiv
+    ids or DOIs never join, different titles only on nearly the same abstract."""
     identical, candidates = _abstract_pairs(abstracts)
-    groups = _UnionFind(len(abstracts))
+    groups = _UnionFind(len(abstracts), identities=identities)
     for a, b in identical:
         groups.union(a, b)
+    blank = Identity()
     for a, b, score in candidates:
-        if score >= SAME_PAPER_OVERLAP:
+        ia, ib = (identities[a], identities[b]) if identities else (blank, blank)
+        if text_verdict(score, ia, ib) == "same":
             groups.union(a, b)
     return groups.groups()
 
@@ -194,16 +267,27 @@ def paper_fingerprint(paper: Paper) -> str:
 class _Joins:
     """The groups of blocks taken for one paper so far, and why each pair was joined."""
 
-    def __init__(self, groups: _UnionFind) -> None:
+    def __init__(self, groups: _UnionFind, blocks: Sequence[SourceBlock]) -> None:
         self.groups = groups
+        self.blocks = blocks
         self.reasons: dict[tuple[int, int], str] = {}
+        self.possible: list[NearMiss] = []  # pairs the evidence would join, kept apart by identifiers
 
     def apart(self, a: int, b: int) -> bool:
         return self.groups.find(a) != self.groups.find(b)
 
     def join(self, a: int, b: int, why: str) -> None:
-        if self.apart(a, b) and self.groups.union(a, b):
+        if not self.apart(a, b):
+            return
+        conflict = self.groups.conflict(a, b)
+        if conflict:
+            self.doubt(a, b, f"{why}, but different {conflict}s")
+        elif self.groups.union(a, b):
             self.reasons[(a, b)] = why
+
+    def doubt(self, a: int, b: int, why: str) -> None:
+        """Report a and b as a possible duplicate (kept apart)."""
+        self.possible.append(NearMiss(self.blocks[a].ref, self.blocks[b].ref, why, possible=True))
 
 
 def _same_identifier(blocks: Sequence[SourceBlock]) -> Iterator[tuple[int, int, str]]:
@@ -276,7 +360,8 @@ def merge_with_report(
     `keep_apart` lists pairs of blocks a person has said are different papers."""
     position = {b.ref: i for i, b in enumerate(blocks)}
     forbidden = {(position[a], position[b]) for a, b in keep_apart if a in position and b in position}
-    joins = _Joins(_UnionFind(len(blocks), forbidden))
+    identities = [Identity.of(b) for b in blocks]
+    joins = _Joins(_UnionFind(len(blocks), forbidden, identities), blocks)
     for a, b, why in _same_identifier(blocks):
         joins.join(a, b, why)
     identical, candidates = _abstract_pairs([b.abstract for b in blocks])
@@ -284,12 +369,22 @@ def merge_with_report(
         joins.join(a, b, "same abstract")
     overlaps = {(a, b): score for a, b, score in candidates}
     for (a, b), score in overlaps.items():
-        if score >= SAME_PAPER_OVERLAP:
+        verdict = text_verdict(score, identities[a], identities[b])
+        if verdict == "same":
             joins.join(a, b, f"abstracts {score:.0%} alike")
-    near = _join_same_titles(blocks, overlaps, joins)
+        elif verdict == "possible" and joins.apart(a, b):
+            joins.doubt(a, b, _doubt_reason(score, identities[a], identities[b]))
+    near = joins.possible + _join_same_titles(blocks, overlaps, joins)
     for (a, b), score in overlaps.items():
         if NEAR_MISS_OVERLAP <= score < SAME_PAPER_OVERLAP and joins.apart(a, b):
             near.append(NearMiss(blocks[a].ref, blocks[b].ref, f"abstracts {score:.0%} alike"))
     records = [_merged_record(blocks, members, joins.reasons) for members in joins.groups.groups()]
     unique = {(n.first, n.second): n for n in reversed(near)}  # one entry a pair, its first reason
     return records, sorted(unique.values(), key=lambda n: (n.first, n.second))
+
+
+def _doubt_reason(score: float, a: Identity, b: Identity) -> str:
+    conflict = conflicting(a.identifiers(), b.identifiers())
+    if conflict:
+        return f"abstracts {score:.0%} alike, but different {conflict}s"
+    return f"abstracts {score:.0%} alike, but different titles"

@@ -52,7 +52,8 @@ def detect_format(text: str, name: str = "") -> str | None:
     return None
 
 
-_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Also lone surrogates (a JSON "\\ud800" escape), which no UTF-8 file can hold.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _clean(value: Any) -> str:
@@ -66,13 +67,13 @@ def _words(value: Any) -> tuple[str, ...]:
     return tuple(c for c in (_clean(v) for v in items) if c)
 
 
-def normalise_doi(value: str | None) -> str | None:
-    match = DOI.search(value or "")
+def normalise_doi(value: Any) -> str | None:
+    match = DOI.search(_clean(value))
     return match.group(0).rstrip(".,;").lower() if match else None
 
 
-def normalise_arxiv_id(value: str | None) -> str | None:
-    match = ARXIV_ID.search(value or "")
+def normalise_arxiv_id(value: Any) -> str | None:
+    match = ARXIV_ID.search(_clean(value))
     return match.group(1) if match else None
 
 
@@ -281,30 +282,40 @@ def _flip(name: str) -> str:
 def read_zotero_csv(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
     blocks = []
     reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        line = reader.line_num
-        title, abstract = _clean(row.get("Title")), _clean(row.get("Abstract Note"))
-        if not title and not abstract:
-            log.warning(where, line, "a CSV row with neither Title nor Abstract Note; skipped")
-            continue
-        tags = [t for column in ("Manual Tags", "Automatic Tags") for t in (row.get(column) or "").split(";")]
-        url = _clean(row.get("Url")) or None
-        extra = row.get("Extra") or ""
-        meta = Bibliographic(
-            authors=tuple(_flip(a.strip()) for a in (row.get("Author") or "").split(";") if a.strip()),
-            year=_year(row.get("Publication Year") or row.get("Date")),
-            venue=_clean(row.get("Publication Title") or row.get("Proceedings Title")) or None,
-            doi=normalise_doi(row.get("DOI")),
-            arxiv_id=normalise_arxiv_id(url if url and "arxiv.org" in url else None)
-            or normalise_arxiv_id(
-                re.search(r"arXiv:\s*\S+", extra).group(0) if re.search(r"arXiv:\s*\S+", extra) else None
-            ),
-            url=url,
-            keywords=tuple(t.strip() for t in tags if t.strip()),
-            key=_clean(row.get("Key")) or None,
+    try:
+        for row in reader:
+            blocks.extend(_zotero_row(row, reader.line_num, rel, log, where))
+    except csv.Error as exc:  # a field over csv.field_size_limit() (128 KB), a NUL byte
+        log.error(
+            where,
+            reader.line_num + 1,  # the line it stopped at is not counted yet
+            f"the CSV cannot be read from this line on ({exc}); the rows above it are read",
         )
-        blocks.append(_block(rel, line, title, abstract, meta))
     return blocks
+
+
+def _zotero_row(row: dict[str, Any], line: int, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
+    """The paper of one row (none, with a warning, for a row without title and abstract)."""
+    title, abstract = _clean(row.get("Title")), _clean(row.get("Abstract Note"))
+    if not title and not abstract:
+        log.warning(where, line, "a CSV row with neither Title nor Abstract Note; skipped")
+        return []
+    tags = [t for column in ("Manual Tags", "Automatic Tags") for t in (row.get(column) or "").split(";")]
+    url = _clean(row.get("Url")) or None
+    extra = row.get("Extra") or ""
+    in_extra = re.search(r"arXiv:\s*\S+", extra)
+    meta = Bibliographic(
+        authors=tuple(_flip(a.strip()) for a in (row.get("Author") or "").split(";") if a.strip()),
+        year=_year(row.get("Publication Year") or row.get("Date")),
+        venue=_clean(row.get("Publication Title") or row.get("Proceedings Title")) or None,
+        doi=normalise_doi(row.get("DOI")),
+        arxiv_id=normalise_arxiv_id(url if url and "arxiv.org" in url else None)
+        or normalise_arxiv_id(in_extra.group(0) if in_extra else None),
+        url=url,
+        keywords=tuple(t.strip() for t in tags if t.strip()),
+        key=_clean(row.get("Key")) or None,
+    )
+    return [_block(rel, line, title, abstract, meta)]
 
 
 # --- arXiv API Atom -------------------------------------------------------------------------
@@ -358,12 +369,21 @@ def _entry_lines(text: str) -> list[int]:
 # --- JSON Lines / JSON ----------------------------------------------------------------------
 
 
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    return str(exc).split(";")[0][:160] or type(exc).__name__
+
+
 def _json_records(text: str, kind: str, log: ProblemLog, where: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     if kind == "json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             log.error(where, exc.lineno, f"the JSON cannot be read: {exc.msg}")
+            return
+        except (ValueError, RecursionError) as exc:  # an integer of thousands of digits, deep nesting
+            log.error(where, None, f"the JSON cannot be read: {_reason(exc)}")
             return
         for number, record in enumerate(data if isinstance(data, list) else []):
             if isinstance(record, dict):
@@ -376,6 +396,9 @@ def _json_records(text: str, kind: str, log: ProblemLog, where: Any) -> Iterator
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             log.error(where, number, f"a line that is not a JSON object ({exc.msg}); skipped")
+            continue
+        except (ValueError, RecursionError) as exc:
+            log.error(where, number, f"a line that cannot be read ({_reason(exc)}); skipped")
             continue
         if isinstance(record, dict):
             yield number, record
@@ -396,6 +419,9 @@ def read_json_records(
         authors = record.get("authors") or []
         if isinstance(authors, str):
             authors = [a.strip() for a in re.split(r",| and ", authors) if a.strip()]
+        elif not isinstance(authors, list):
+            log.warning(where, line, f'"authors" should be a list or a string, not {authors!r:.40}; ignored')
+            authors = []
         arxiv = normalise_arxiv_id(identifier) if identifier and ARXIV_ID.fullmatch(identifier) else None
         arxiv = arxiv or normalise_arxiv_id(record.get("arxiv_id"))
         meta = Bibliographic(

@@ -7,6 +7,7 @@ source-owned fields refreshed. Running it twice on the same sources changes noth
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,11 +17,14 @@ from generator.enrich.tagging import rule_tags, vote_tags
 from generator.errors import LitreviewError, Problem, ProblemLog
 from generator.files import atomic_write_bytes
 from generator.ingest.dedupe import (
+    Identity,
     MergedRecord,
     NearMiss,
+    conflicting,
     group_same_papers,
     merge_with_report,
     paper_fingerprint,
+    title_key,
 )
 from generator.ingest.formats import ARXIV_ID, normalise_arxiv_id
 from generator.ingest.sources import SOURCE_SUFFIXES, find_source_files, read_source
@@ -30,6 +34,7 @@ from generator.records.slugs import id_of_identifier, unique_slug
 from generator.records.store import (
     PaperFile,
     excluded_records,
+    fitted_to_limits,
     imported_fields,
     load_papers,
     paper_path,
@@ -39,6 +44,27 @@ from generator.records.store import (
 )
 from generator.records.taxonomy import alias_index, load_taxonomy
 from generator.records.titles import derive_title
+
+
+@dataclass(frozen=True)
+class SourcesRead:
+    """The source files an import read: their paths and a digest of the bytes it read."""
+
+    paths: tuple[Path, ...] = ()
+    names: tuple[str, ...] = ()
+    digests: tuple[bytes, ...] = ()
+
+    @staticmethod
+    def now(project: Project) -> SourcesRead:
+        paths = tuple(find_source_files(project.sources_dir))
+        digests = []
+        for path in paths:
+            try:
+                digests.append(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+            except OSError:
+                digests.append(b"")  # gone meanwhile: it will not match the next time
+        names = tuple(path.relative_to(project.sources_dir).as_posix() for path in paths)
+        return SourcesRead(paths, names, tuple(digests))
 
 
 @dataclass
@@ -55,6 +81,8 @@ class ImportReport:
     near_misses: list[NearMiss] = field(default_factory=list)
     unmapped_keywords: dict[str, int] = field(default_factory=dict)
     source_warnings: list[Problem] = field(default_factory=list)  # sources read leniently
+    # The sources this import read, as they were when it read them (see remember_sync).
+    read: SourcesRead | None = None
 
 
 def today() -> str:
@@ -72,25 +100,53 @@ def _match_existing(records: list[MergedRecord], existing: list[PaperFile]) -> l
         for value in (pf.paper.meta.arxiv_id, pf.paper.meta.doi):
             if value:
                 by_identifier.setdefault(value.lower(), pf)
-    matches: list[PaperFile | None] = []
-    for record in records:
-        found = next((by_fingerprint[f] for f in record.fingerprints if f in by_fingerprint), None)
-        for value in (record.meta.arxiv_id, record.meta.doi):
-            if found is None and value and value.lower() in by_identifier:
-                found = by_identifier[value.lower()]
-        matches.append(found)
+    matches = [_found_directly(record, by_fingerprint, by_identifier) for record in records]
     unmatched = [i for i, m in enumerate(matches) if m is None]
     if unmatched and existing:
         # A source revised after import (or an abstract edited by hand) still finds its paper.
         abstracts = [pf.paper.abstract for pf in existing] + [records[i].abstract for i in unmatched]
+        # (a derived title is no evidence: the source had none)
+        identities = [
+            _identity(None if pf.paper.title_derived else pf.paper.title, pf.paper.meta) for pf in existing
+        ] + [_identity(records[i].title, records[i].meta) for i in unmatched]
         # (empty abstracts never match anything)
-        for group in group_same_papers(abstracts):
+        for group in group_same_papers(abstracts, identities):
             olds = [g for g in group if g < len(existing)]
             if olds:
                 for g in group:
                     if g >= len(existing):
                         matches[unmatched[g - len(existing)]] = existing[olds[0]]
     return _respect_splits(records, matches)
+
+
+def _found_directly(
+    record: MergedRecord, by_fingerprint: dict[str, PaperFile], by_identifier: dict[str, PaperFile]
+) -> PaperFile | None:
+    """The existing record with the arXiv id or DOI of `record`, else with one of its
+    fingerprints, unless that record has another arXiv id or DOI and another title: then it is
+    another paper with the same abstract. (With the same title it is the paper, its identifier
+    edited by hand or changed by a newer export.)"""
+    for value in (record.meta.arxiv_id, record.meta.doi):
+        if value and value.lower() in by_identifier:
+            return by_identifier[value.lower()]
+    own = _ids(record.meta)
+    for f in record.fingerprints:
+        found = by_fingerprint.get(f)
+        if found is None:
+            continue
+        if not conflicting(own, _ids(found.paper.meta)) or title_key(record.title) == title_key(
+            found.paper.title
+        ):
+            return found
+    return None
+
+
+def _ids(meta: Bibliographic) -> dict[str, str]:
+    return _identity(None, meta).identifiers()
+
+
+def _identity(title: str | None, meta: Bibliographic) -> Identity:
+    return Identity(title, meta.arxiv_id, meta.doi)
 
 
 def _respect_splits(records: list[MergedRecord], matches: list[PaperFile | None]) -> list[PaperFile | None]:
@@ -128,21 +184,26 @@ def _own_arxiv_id(record: MergedRecord, taken: set[str]) -> str | None:
 SYNC_CACHE = "import-done"
 
 
-def sync_key(project: Project, records: list[PaperFile]) -> str:
-    """A hash of everything import reads: the sources' bytes and what records say about them."""
-    sources = find_source_files(project.sources_dir)
+def sync_key(project: Project, records: list[PaperFile], sources: SourcesRead | None = None) -> str:
+    """A hash of everything import reads: the sources' bytes (as `sources` read them, else as
+    they are now) and what records say about them."""
+    read = sources if sources is not None else SourcesRead.now(project)
     return content_key(
-        [path.relative_to(project.sources_dir).as_posix() for path in sources],
-        [path.read_bytes() for path in sources],
+        read.names,
+        read.digests,
         [imported_fields(record) for record in [*records, *excluded_records(records)]],
     )
 
 
 def remember_sync(project: Project, records: list[PaperFile], report: ImportReport, cache: Cache) -> None:
-    """Note that the sources are fully imported into `records`, so the next build can skip import."""
+    """Note that the sources are fully imported into `records`, so the next build can skip import.
+    The note covers exactly the files the import read, as it read them: a source added or
+    changed while it ran does not match it, and the next build imports it."""
+    if report.read is None:
+        return  # the import found nothing to read (it replayed an earlier one)
     cache.put(
         SYNC_CACHE,
-        sync_key(project, records),
+        sync_key(project, records, report.read),
         {"blocks": report.blocks, "papers": report.papers_in_sources, "warnings": report.source_warnings},
     )
 
@@ -173,7 +234,8 @@ def _read_blocks(
     warning, and the rest imports."""
     blocks: list[SourceBlock] = []
     stopped = False
-    for path in find_source_files(project.sources_dir):
+    report.read = SourcesRead.now(project)
+    for path in report.read.paths:
         file_log = ProblemLog(project.root)
         found = read_source(path, path.relative_to(project.content_dir).as_posix(), file_log)
         blocks.extend(found)
@@ -384,8 +446,25 @@ def _starter_tags(
     ]
 
 
+def _fitted(project: Project, paper: Paper, log: ProblemLog) -> Paper | None:
+    """The paper cut to the limits of a record (fitted_to_limits), with a warning naming its
+    source file and entry; None (and the warning says it is skipped) if it cannot fit."""
+    fitted, notes = fitted_to_limits(paper)
+    if not notes:
+        return fitted
+    source = paper.sources[0] if paper.sources else None
+    entry = f"the entry {paper.meta.key!r}" if paper.meta.key else f"the paper {paper.title[:60]!r}"
+    outcome = "skipped" if fitted is None else f"imported as content/papers/{paper.id}.yaml"
+    path = project.content_dir / source.file if source else paper_path(project.papers_dir, paper.id)
+    log.warning(path, source.line if source else None, f"{entry}: {'; '.join(notes)}; {outcome}")
+    return fitted
+
+
 def _write_new_papers(project: Project, papers: list[Paper], report: ImportReport, log: ProblemLog) -> None:
-    for paper in papers:
+    for original in papers:
+        paper = _fitted(project, original, log)
+        if paper is None:
+            continue
         if not paper.tags:
             log.warning(
                 paper_path(project.papers_dir, paper.id), None, "no tag matched this paper; add one by hand"
@@ -479,7 +558,14 @@ def merge_report(report: ImportReport) -> dict[str, object]:
             for paper_id, record in sorted(report.merges, key=lambda item: item[0])
         ],
         "near_misses": [
-            {"first": ref(n.first), "second": ref(n.second), "why": n.why} for n in report.near_misses
+            {"first": ref(n.first), "second": ref(n.second), "why": n.why}
+            for n in report.near_misses
+            if not n.possible
+        ],
+        "possible_duplicates": [
+            {"first": ref(n.first), "second": ref(n.second), "why": n.why}
+            for n in report.near_misses
+            if n.possible
         ],
         "unmapped_keywords": dict(sorted(report.unmapped_keywords.items())),
     }
@@ -539,3 +625,27 @@ def add_source_files(project: Project, files: list[Path], log: ProblemLog) -> li
     """Copy files into content/sources/ (see add_sources); returns the names copied or replaced."""
     added = add_sources(project, files, log)
     return added.copied + added.updated
+
+
+def report_possible_duplicates(project: Project, log: ProblemLog) -> int:
+    """Warn (for `check`) of each possible duplicate that the last import listed in
+    content/merge-report.yaml: pairs kept apart that a person may want to look at. How many."""
+    import yaml
+
+    path = project.content_dir / "merge-report.yaml"
+    try:
+        report = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, ValueError, yaml.YAMLError):
+        return 0
+    pairs = report.get("possible_duplicates") if isinstance(report, dict) else None
+    count = 0
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, dict) and {"first", "second", "why"} <= pair.keys():
+            log.warning(
+                path,
+                None,
+                f"possible duplicate, kept apart: {pair['first']} and {pair['second']} ({pair['why']}); "
+                "merge them by hand if they are one paper",
+            )
+            count += 1
+    return count

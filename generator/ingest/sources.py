@@ -10,10 +10,11 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import ProblemLog
+from generator.errors import LitreviewError, ProblemLog
 from generator.ingest.formats import READERS, detect_format
 from generator.model import PaperDate, SourceBlock, SourceRef
 
@@ -81,7 +82,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def decode_source(data: bytes) -> tuple[str, str]:
     """Decode a pasted dump; returns (text, encoding). UTF-8 (BOM or not), UTF-16, else Latin-1."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     order = _utf16_without_bom(data)
     if order:
         return data.decode(f"utf-16-{order}", errors="replace"), f"utf-16-{order}"
@@ -110,11 +111,15 @@ def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
             "source; split it into smaller dumps",
         )
         return []
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.error(path, None, f"the file cannot be read: {exc.strerror or exc}")
+        return []
     if data[:2] == b"\x1f\x8b":
         try:
             data = _gunzip(data)
-        except (OSError, EOFError, ValueError) as exc:
+        except (OSError, EOFError, ValueError, zlib.error) as exc:
             log.error(path, None, f"the gzip file cannot be unpacked: {exc}")
             return []
     if not data.strip():
@@ -128,7 +133,11 @@ def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
         log.warning(path, None, "the file is not UTF-8; it was read as Latin-1 (save it as UTF-8 to be sure)")
     kind = detect_format(text)
     if kind is not None:
-        return READERS[kind](text.lstrip("\ufeff"), rel, log, path)
+        try:
+            return READERS[kind](text.lstrip("\ufeff"), rel, log, path)
+        except (ValueError, TypeError, RecursionError) as exc:  # a case the reader does not foresee
+            log.error(path, None, f"the {kind} file cannot be read: {str(exc)[:200] or type(exc).__name__}")
+            return []
     if path.suffix.lower() == ".csv" or (path.suffix.lower() == ".gz" and path.stem.lower().endswith(".csv")):
         log.error(
             path,
@@ -287,10 +296,37 @@ def parse_source_text(
     return dump.blocks(rel)
 
 
-def find_source_files(sources_dir: Path) -> list[Path]:
+def find_source_files(sources_dir: Path, root: Path | None = None) -> list[Path]:
+    """Every source file under `sources_dir`, sorted. Symbolic links are followed only while they
+    stay inside `root` (the review: the folder above content/ by default); a link that leads out
+    of it is refused with an error naming it, so no file outside the review becomes a paper."""
     if not sources_dir.is_dir():
         return []
-    return sorted(p for p in sources_dir.rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+    inside = (root if root is not None else sources_dir.absolute().parent.parent).resolve()
+    found = _walk_inside(sources_dir, inside, set())
+    return sorted(p for p in found if p.suffix.lower() in SOURCE_SUFFIXES)
+
+
+def _walk_inside(folder: Path, root: Path, seen: set[Path]) -> list[Path]:
+    """The files under `folder` (by the paths as listed), following links that stay in `root`."""
+    real = folder.resolve()
+    if real in seen:  # a link back to a folder already listed
+        return []
+    seen.add(real)
+    files: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not target.is_relative_to(root):
+                raise LitreviewError(
+                    f"{entry} is a symbolic link to {target}, outside the review ({root}); "
+                    "litreview reads no file outside the review: copy the file in or remove the link"
+                )
+        if entry.is_dir():
+            files.extend(_walk_inside(entry, root, seen))
+        elif entry.is_file():
+            files.append(entry)
+    return files
 
 
 def read_sources(sources_dir: Path, content_dir: Path, log: ProblemLog) -> list[SourceBlock]:

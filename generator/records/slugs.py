@@ -8,14 +8,32 @@ from collections.abc import Container
 
 MAX_SLUG_CHARS = 60
 # Names Windows refuses as files, whatever the extension.
-RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", "search", "topics", "papers", "assets", "index"}
-    | {f"com{i}" for i in range(10)}
-    | {f"lpt{i}" for i in range(10)}
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Ids no record or tag may have: `index` is the page of its folder (papers/index.md would be
+# written as papers/index.html while links to it point to papers/index/; topics/index.md is the
+# topics page), and a Windows device name cannot be a file there.
+RESERVED_IDS = frozenset({"index"} | WINDOWS_DEVICES)
+# Names new slugs also avoid: the site's own top-level folders.
+RESERVED = RESERVED_IDS | {"search", "topics", "papers", "assets"}
+_NOT_RESERVED = r"(?!index$)(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:[.]|$))"
+SLUG_PATTERN = re.compile(rf"^{_NOT_RESERVED}[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paper ids may also hold dots, so arXiv ids ("2501.01234") can be ids as they are.
-PAPER_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+PAPER_ID_PATTERN = re.compile(rf"^{_NOT_RESERVED}[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+
+def is_reserved_id(candidate: str) -> bool:
+    """Whether `candidate` is a name no paper or tag id may be (see RESERVED_IDS)."""
+    return candidate == "index" or candidate.split(".", 1)[0] in WINDOWS_DEVICES
+
+
+def reserved_id_message(kind: str, candidate: str) -> str:
+    """The one sentence that refuses a reserved id, for `check` and the commands that make ids."""
+    return (
+        f"{kind} id {candidate!r} is reserved: it would collide with a page the site makes "
+        f"(index) or a file name Windows refuses; choose another, e.g. {candidate + '-1'!r}"
+    )
 
 
 def slugify(text: str, max_chars: int = MAX_SLUG_CHARS) -> str:

@@ -13,7 +13,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from generator.cache.digests import FileDigests, file_digest
 from generator.cache.keys import PARSED_RECORDS
 from generator.cache.store import Cache
 from generator.errors import Problem, ProblemLog
-from generator.files import atomic_write_bytes
+from generator.files import atomic_write_bytes, is_temporary, remove_stale_temporaries
 from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
 from generator.records.exclusions import is_excluded, valid_exclusion
 from generator.records.slugs import PAPER_ID_PATTERN
@@ -597,6 +597,28 @@ def _id_is_free(record: PaperFile, name: str, seen: dict[str, str], log: Problem
     return True
 
 
+IGNORED_IN_PAPERS = {".gitkeep", ".DS_Store"}
+
+
+def _report_other_files(papers_dir: Path, log: ProblemLog) -> None:
+    """Warn of every file in papers_dir that is not a paper record (a temporary file being
+    written right now aside): litreview ignores it, and it may be a record under a wrong name."""
+    for entry in sorted(os.scandir(papers_dir), key=lambda e: e.name):
+        name = entry.name
+        if name.endswith(".yaml") or name in IGNORED_IN_PAPERS or is_temporary(name):
+            continue
+        if name.endswith((".yml", ".json")) and entry.is_file():
+            log.warning(papers_dir / name, None, "paper records must end in .yaml; this file is ignored")
+        else:
+            kind = "folder" if entry.is_dir() else "file"
+            log.warning(
+                papers_dir / name,
+                None,
+                f"an unexpected {kind} in content/papers/ (only <id>.yaml records belong here); "
+                "it is ignored",
+            )
+
+
 def load_papers(
     papers_dir: Path,
     taxonomy: Taxonomy | None,
@@ -613,6 +635,8 @@ def load_papers(
     then not read at all."""
     if not papers_dir.is_dir():
         return Records()
+    for name in remove_stale_temporaries(papers_dir):
+        log.warning(papers_dir / name, None, "removed this temporary file, left by an interrupted write")
     known = set(taxonomy.tags) if taxonomy is not None else None
     cache_key = parsed_key(papers_dir, taxonomy)
     before: dict[bytes, _Parsed] = cache.get_dict(PARSED_CACHE, cache_key) if cache else {}
@@ -626,10 +650,7 @@ def load_papers(
         if record is not None and _id_is_free(record, entry.name, seen, log):
             (excluded if record.excluded else records).append(record)
     records.excluded = tuple(excluded)
-    for name in sorted(
-        e.name for e in os.scandir(papers_dir) if e.name.endswith((".yml", ".json")) and e.is_file()
-    ):
-        log.warning(papers_dir / name, None, "paper records must end in .yaml; this file is ignored")
+    _report_other_files(papers_dir, log)
     if cache is not None and now.keys() != before.keys():
         cache.put_dict(PARSED_CACHE, cache_key, now, before)
     return records
@@ -646,6 +667,48 @@ def write_new_paper(papers_dir: Path, paper: Paper, *, durable: bool = True) -> 
     path = paper_path(papers_dir, paper.id)
     if path.exists():
         raise FileExistsError(f"{path} exists already; import never overwrites a paper record")
+    atomic_write_bytes(path, new_record_bytes(paper), durable=durable)
+    return path
+
+
+# Kept free below MAX_RECORD_BYTES when a record is cut to fit: YAML quoting and escapes.
+_RECORD_MARGIN = 4096
+_MAX_LIST_ITEMS = 500  # authors or keywords kept when a record is still too big without its abstract
+
+
+def fitted_to_limits(paper: Paper) -> tuple[Paper | None, list[str]]:
+    """The paper cut to fit the limits that `check` enforces on records (MAX_TITLE_CHARS,
+    MAX_TAGS_PER_PAPER, MAX_RECORD_BYTES), and what was cut; None if it cannot fit at all.
+    Import writes only records that fit, so it never writes one that check refuses."""
+    notes: list[str] = []
+    if len(paper.title) > MAX_TITLE_CHARS:
+        notes.append(f"the title has {len(paper.title):,} characters: cut to {MAX_TITLE_CHARS:,}")
+        paper = replace(paper, title=paper.title[: MAX_TITLE_CHARS - 1].rstrip() + "…")
+    if len(paper.tags) > MAX_TAGS_PER_PAPER:
+        notes.append(f"{len(paper.tags)} tags matched: kept the first {MAX_TAGS_PER_PAPER}")
+        paper = replace(paper, tags=paper.tags[:MAX_TAGS_PER_PAPER])
+    size = len(new_record_bytes(paper))
+    if size <= MAX_RECORD_BYTES:
+        return paper, notes
+    meta = paper.meta
+    if len(meta.authors) > _MAX_LIST_ITEMS or len(meta.keywords) > _MAX_LIST_ITEMS:
+        notes.append(f"kept the first {_MAX_LIST_ITEMS} authors and keywords")
+        meta = replace(meta, authors=meta.authors[:_MAX_LIST_ITEMS], keywords=meta.keywords[:_MAX_LIST_ITEMS])
+        paper = replace(paper, meta=meta)
+        size = len(new_record_bytes(paper))
+    if size > MAX_RECORD_BYTES:
+        excess = size - MAX_RECORD_BYTES + _RECORD_MARGIN
+        keep = max(0, len(paper.abstract) - excess)
+        notes.append(f"the abstract has {len(paper.abstract):,} characters: cut to {keep:,}")
+        paper = replace(paper, abstract=paper.abstract[:keep].rstrip() + " …")
+        size = len(new_record_bytes(paper))
+    if size > MAX_RECORD_BYTES:
+        return None, [*notes, f"the record would still be over {MAX_RECORD_BYTES // 1024} KB"]
+    return paper, notes
+
+
+def new_record_bytes(paper: Paper) -> bytes:
+    """The YAML of a new record of `paper`, as write_new_paper writes it."""
     data: dict[str, Any] = {"id": paper.id, "title": paper.title}
     if paper.title_derived:
         data["title_derived"] = True
@@ -662,8 +725,7 @@ def write_new_paper(papers_dir: Path, paper: Paper, *, durable: bool = True) -> 
     data["abstract"] = paper.abstract
     data["sources"] = _source_list(paper.sources)
     data["fingerprint"] = paper.fingerprint
-    atomic_write_bytes(path, dump_new(data, HEADER).encode("utf-8"), durable=durable)
-    return path
+    return dump_new(data, HEADER).encode("utf-8")
 
 
 def refresh_from_sources(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import re._constants as _sre  # the parsed form of a regex, to find nested repetitions
+import re._parser as _parser
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 
 from generator.errors import ProblemLog
 from generator.model import Tag, TagGroup, Taxonomy
-from generator.records.slugs import SLUG_PATTERN
+from generator.records.slugs import SLUG_PATTERN, is_reserved_id, reserved_id_message
 from generator.records.yamlio import YamlSyntaxError, load_with_lines
 
 MAX_TAXONOMY_BYTES = 5 * 1024 * 1024
@@ -19,10 +21,60 @@ GROUP_KEYS = {"label", "description"}
 TAG_KEYS = {"label", "description", "group", "match", "min_hits", "aliases"}
 
 
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", _sre.MAX_REPEAT)}
+
+
+def _first_chars(items: Any) -> set[int] | None:
+    """The characters a parsed branch can start with (lower case), None if it can start with
+    many (a class, a group, anything but a literal)."""
+    if not items:
+        return None
+    op, arg = items[0]
+    return {ord(chr(arg).lower())} if op == _sre.LITERAL else None
+
+
+def _risky(items: Any, repeated: bool) -> str | None:
+    """Why a parsed regex may take exponential time (backtracking): a repetition inside a
+    repetition, as in `(a+)+` or `(\\w+\\s?)*`, or alternatives that can start alike inside
+    one, as in `(a|a)*`; None if it has neither."""
+    for op, arg in items:
+        if op in _REPEATS:
+            low, high, body = arg
+            if repeated and high != low:
+                return "a repetition inside a repetition"
+            found = _risky(body, repeated or high > 1)
+        elif op == _sre.BRANCH:
+            branches = arg[1]
+            firsts = [_first_chars(b) for b in branches]
+            overlapping = any(f is None for f in firsts) or len(set().union(*firsts)) < len(firsts)
+            if repeated and len(branches) > 1 and overlapping:
+                return "alternatives that can match alike inside a repetition"
+            found = next((r for b in branches if (r := _risky(b, repeated))), None)
+        elif op in (_sre.SUBPATTERN, getattr(_sre, "ATOMIC_GROUP", None)):
+            found = _risky(arg[-1] if op == _sre.SUBPATTERN else arg, repeated)
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            found = _risky(arg[1], repeated)
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
 def phrase_pattern(entry: str) -> re.Pattern[str]:
-    """A match entry as a regex: `re:...` verbatim, else a whole-word phrase (space ~ hyphen)."""
+    """A match entry as a regex: `re:...` verbatim, else a whole-word phrase (space ~ hyphen).
+
+    A `re:` pattern that could backtrack for ever on some abstract (a repetition inside a
+    repetition) is refused with re.error: Python's regexes cannot be interrupted."""
     if entry.startswith("re:"):
-        return re.compile(entry[3:], re.IGNORECASE)
+        compiled = re.compile(entry[3:], re.IGNORECASE)
+        why = _risky(_parser.parse(entry[3:], re.IGNORECASE), False)
+        if why:
+            raise re.error(
+                f"{why} may take exponential time on some abstracts (it would hang import); "
+                "rewrite it without the nested repetition, e.g. `(ab)+` instead of `(a+b?)+`"
+            )
+        return compiled
     body = r"[\s\-]+".join(re.escape(word) for word in entry.split())
     if entry[:1].isalnum() or entry[:1] == "_":
         body = r"\b" + body
@@ -122,10 +174,17 @@ class _TaxonomyFile:
         return section
 
 
+def _id_problem(kind: str, given: str) -> str:
+    """Why `given` cannot be a group or tag id."""
+    if is_reserved_id(given):
+        return reserved_id_message(kind, given)
+    return f"{kind} id {given!r} must be lowercase letters, digits and hyphens"
+
+
 def _group(at: _TaxonomyFile, gid: Any, spec: Any) -> TagGroup | None:
     where = ("groups", gid)
     if not SLUG_PATTERN.match(str(gid)):
-        at.error(where, f"group id {gid!r} must be lowercase letters, digits and hyphens")
+        at.error(where, _id_problem("group", str(gid)))
         return None
     if not isinstance(spec, dict):
         at.error(where, f"group {gid!r} must be a mapping with label and description")
@@ -184,7 +243,7 @@ def _tag(at: _TaxonomyFile, key: Any, spec: Any, groups: Mapping[str, TagGroup])
     tid = str(key)
     entry, where = ("tags", key), ("tags", tid)  # the entry's line is looked up by the key as read
     if not SLUG_PATTERN.match(tid):
-        at.error(entry, f"tag id {tid!r} must be lowercase letters, digits and hyphens")
+        at.error(entry, _id_problem("tag", tid))
         return None
     if not isinstance(spec, dict):
         at.error(entry, f"tag {tid!r} must be a mapping (label, description, group, match)")

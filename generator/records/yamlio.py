@@ -34,32 +34,65 @@ class YamlSyntaxError(Exception):
         self.message = message
 
 
-def _key_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
-    lines[path] = node.start_mark.line + 1
+MAX_DEPTH = 40  # nesting levels of a record or the taxonomy (they need four or five)
+
+
+def _key_of(key_node: yaml.Node) -> str:
+    return key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+
+
+def _children(node: yaml.Node, path: KeyPath) -> list[tuple[yaml.Node, KeyPath, int]]:
+    """(child, its key path, the line that names it) of a mapping or sequence node."""
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _key_lines(value_node, (*path, key), lines)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _key_lines(item, (*path, i), lines)
+        return [(value, (*path, _key_of(key)), key.start_mark.line + 1) for key, value in node.value]
+    if isinstance(node, yaml.SequenceNode):
+        return [(item, (*path, i), item.start_mark.line + 1) for i, item in enumerate(node.value)]
+    return []
+
+
+def _walk(root: yaml.Node) -> dict[KeyPath, int]:
+    """The line of each key path, visiting each node once, in document order and without
+    recursion. Refuses (with the line) a node reached twice, which is what an alias (`*name`)
+    makes, and deep nesting: records and the taxonomy never need either, and both can make
+    reading take unbounded time or memory (an "alias bomb") or exhaust the stack."""
+    lines: dict[KeyPath, int] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, KeyPath, int]] = [(root, (), root.start_mark.line + 1)]
+    while stack:
+        node, path, line = stack.pop()
+        if id(node) in seen:  # an alias: at the key, or the list, that holds it
+            raise YamlSyntaxError(
+                line, "YAML anchors and aliases (&name, *name) are not allowed here; write the value out"
+            )
+        seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            raise YamlSyntaxError(line, f"the YAML is nested more than {MAX_DEPTH} levels deep")
+        lines[path] = line
+        in_list = isinstance(node, yaml.SequenceNode)
+        children = _children(node, path)
+        stack.extend(
+            (child, child_path, node.start_mark.line + 1 if in_list and id(child) in seen else at)
+            for child, child_path, at in reversed(children)
+        )
+    return lines
 
 
 def duplicate_keys(node: yaml.Node) -> list[tuple[str, int]]:
+    """The keys that appear twice in one mapping, with their lines (each node visited once)."""
     found = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                found.append((key, key_node.start_mark.line + 1))
-            seen.add(key)
-            found.extend(duplicate_keys(value_node))
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            found.extend(duplicate_keys(item))
+    stack, seen = [node], {id(node)}
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, _ in current.value:
+                key = str(key_node.value)
+                if key in keys:
+                    found.append((key, key_node.start_mark.line + 1))
+                keys.add(key)
+        children = [child for child, _, _ in _children(current, ())]
+        stack.extend(child for child in reversed(children) if id(child) not in seen)
+        seen.update(id(child) for child in children)
     return found
 
 
@@ -191,23 +224,58 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     return line, f"YAML syntax error: {problem}"
 
 
-def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int], list[tuple[str, int]]]:
-    """Parse one YAML document: (data, line of each key path, duplicate keys with lines)."""
-    loader = _Loader(text)
+def _unreadable_value(loader: Any, root: yaml.Node, error: Exception) -> YamlSyntaxError:
+    """The error for a value YAML reads but Python cannot hold (`date: 2024-02-30`, an integer
+    of thousands of digits), at its line: the first scalar that fails to construct alone."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            loader.recursive_objects, loader.constructed_objects = {}, {}  # left by the failure
+            try:
+                loader.construct_object(node, deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError) as exc:
+                return YamlSyntaxError(
+                    node.start_mark.line + 1,
+                    f"the value {node.value[:80]!r} cannot be read ({str(exc).split(';')[0][:120]}); "
+                    "write a valid value, or put it in quotes to keep it as text",
+                )
+        stack.extend(reversed([child for child, _, _ in _children(node, ())]))
+    return YamlSyntaxError(None, f"a value cannot be read: {error}")
+
+
+def _compose(loader: Any, text: str) -> yaml.Node | None:
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}, []
-        data = loader.construct_document(node)
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         line, message = _explain(text, exc)
         raise YamlSyntaxError(line, message) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(None, f"YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise YamlSyntaxError(None, f"the YAML is nested more than {MAX_DEPTH} levels deep") from None
+
+
+def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int], list[tuple[str, int]]]:
+    """Parse one YAML document: (data, line of each key path, duplicate keys with lines).
+
+    Every problem is a YamlSyntaxError with a line where one is known: syntax, aliases, nesting
+    deeper than MAX_DEPTH, and values Python cannot hold."""
+    loader = _Loader(text)
+    try:
+        node = _compose(loader, text)
+        if node is None:
+            return None, {}, []
+        lines = _walk(node)  # before constructing: refuses aliases and deep nesting
+        try:
+            data = loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            line, message = _explain(text, exc)
+            raise YamlSyntaxError(line, message) from None
+        except (ValueError, OverflowError) as exc:
+            raise _unreadable_value(loader, node, exc) from None
     finally:
         loader.dispose()
-    lines: dict[KeyPath, int] = {}
-    _key_lines(node, (), lines)
     return data, lines, duplicate_keys(node)
 
 

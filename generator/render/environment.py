@@ -20,9 +20,19 @@ from generator.render.charts import plural
 _MD_ESCAPABLE = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
+# Characters that are no text: C0 controls (a tab or newline is whitespace), lone surrogates,
+# U+FFFE and U+FFFF. A hand-edited title may hold them as YAML escapes; in front matter they make
+# MkDocs drop the page's metadata, and XML refuses them.
+_NOT_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _one_line(value: object) -> str:
+    return " ".join(_NOT_TEXT.sub("", str(value)).split())
+
+
 def md_text(value: object) -> str:
     """Text for a Markdown context: HTML-escaped, Markdown syntax backslash-escaped, one line."""
-    text = " ".join(str(value).split())
+    text = _one_line(value)
     text = html.escape(text, quote=False)
     return _MD_ESCAPABLE.sub(r"\\\1", text)
 
@@ -30,13 +40,13 @@ def md_text(value: object) -> str:
 def html_text(value: object) -> str:
     """Text for HTML in a page (a raw HTML block, which Markdown leaves alone): HTML-escaped,
     one line; what md_text gives once Markdown has converted it."""
-    return html.escape(" ".join(str(value).split()), quote=False)
+    return html.escape(_one_line(value), quote=False)
 
 
 def yaml_str(value: object) -> str:
     """A front-matter value: HTML-escaped (themes print page.meta into HTML unescaped, e.g.
     <title> and <meta content>), then a YAML double-quoted scalar (JSON strings are YAML)."""
-    return json.dumps(html.escape(" ".join(str(value).split()), quote=True), ensure_ascii=False)
+    return json.dumps(html.escape(_one_line(value), quote=True), ensure_ascii=False)
 
 
 def bytecode_dir(cache_dir: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -11,6 +12,14 @@ from generator.records.abstracts import summary
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
+# Characters XML 1.0 does not allow at all, even escaped: C0 controls but tab and newlines, lone
+# surrogates, U+FFFE and U+FFFF. A hand-edited title may hold them (YAML's "\x01" or "\uffff").
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, so every feed parses."""
+    return _NOT_XML.sub("", text)
 
 
 def atom_feed(
@@ -31,9 +40,10 @@ def atom_feed(
     base = site_url if site_url.startswith(("http://", "https://")) else ""
 
     def element(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
-        node = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", attributes)
+        clean = {key: xml_text(value) for key, value in attributes.items()}
+        node = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}", clean)
         if text is not None:
-            node.text = text
+            node.text = xml_text(text)
         return node
 
     def identifier(path: str) -> str:
