@@ -1,4 +1,5 @@
-"""Files the generator writes: atomically, and only when their bytes change."""
+"""Files the generator reads and writes: only inside the review; atomically, and only when their
+bytes change."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 import tempfile
 import time
 from pathlib import Path
+
+from generator.errors import LitreviewError
 
 # The temporary file atomic_write_bytes writes before renaming it to `name`: `.name.XXXX.tmp`.
 _TEMPORARY = re.compile(r"\..+\.[^.]+\.tmp")
@@ -91,3 +94,29 @@ def _umask() -> int:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def files_inside(folder: Path, root: Path) -> list[Path]:
+    """The files under `folder` (by the paths as listed, sorted), following symbolic links only
+    while they stay inside `root`: a link out of the review (to /proc/self/environ, a key, another
+    project) is refused by name, so no file outside the review is read or published."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    todo = [folder]
+    while todo:
+        current = todo.pop()
+        real = current.resolve()
+        if real in seen:  # a link back to a folder already listed
+            continue
+        seen.add(real)
+        for entry in sorted(current.iterdir(), reverse=True):
+            if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                raise LitreviewError(
+                    f"{entry} is a symbolic link to {entry.resolve()}, outside the review ({root}); "
+                    "litreview reads no file outside the review: copy the file in or remove the link"
+                )
+            if entry.is_dir():
+                todo.append(entry)
+            elif entry.is_file():
+                files.append(entry)
+    return sorted(files)

@@ -21,6 +21,7 @@ from generator.cache.compiled_templates import compiled_templates_dir
 from generator.cache.store import content_key
 from generator.config import Settings
 from generator.errors import LitreviewError
+from generator.files import files_inside
 from generator.mkdocs_plugin import LitreviewPlugin
 from generator.model import Taxonomy
 from generator.project import Project
@@ -53,19 +54,6 @@ def _escape_text_settings(config: MkDocsConfig) -> None:
             config[name] = html.escape(config[name], quote=True)
 
 
-def _refuse_links_out(folder: Path, root: Path) -> None:
-    """MkDocs publishes the theme overrides' static files and renders their templates: a symbolic
-    link in them to a file outside the review (/proc/self/environ, a key) is refused by name."""
-    for current, folders, files in os.walk(folder, followlinks=False):
-        for name in folders + files:
-            entry = Path(current) / name
-            if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-                raise LitreviewError(
-                    f"{entry} is a symbolic link to {entry.resolve()}, outside the review ({root}); "
-                    "litreview publishes no file from outside the review: copy it in or remove the link"
-                )
-
-
 def mkdocs_config(
     project: Project, settings: Settings, taxonomy: Taxonomy, site_dir: Path, strict: bool
 ) -> MkDocsConfig:
@@ -83,7 +71,8 @@ def mkdocs_config(
         raise LitreviewError(f"{project.mkdocs_file.name}: {exc}") from None
     _escape_text_settings(config)
     if config.theme.custom_dir:
-        _refuse_links_out(Path(config.theme.custom_dir), project.root.absolute().resolve())
+        # MkDocs publishes the overrides' static files and renders their templates.
+        files_inside(Path(config.theme.custom_dir), project.root.absolute().resolve())
     plugin = config.plugins.get("litreview")
     if isinstance(plugin, LitreviewPlugin):
         # Jinja checks each entry's template source and Python's version; the folder is Jinja's.

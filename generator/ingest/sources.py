@@ -14,13 +14,17 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import LitreviewError, ProblemLog
+from generator.errors import ProblemLog
+from generator.files import files_inside
 from generator.ingest.formats import READERS, detect_format
 from generator.model import PaperDate, SourceBlock, SourceRef
 
 # Pasted dumps and exports (the format is recognised by content); .gz files are read unpacked.
 SOURCE_SUFFIXES = (".txt", ".bib", ".ris", ".csv", ".xml", ".atom", ".json", ".jsonl", ".gz")
-MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+# A .gz source may unpack past MAX_SOURCE_BYTES (an arXiv corpus slice is shipped gzipped), up to
+# this; it is unpacked a chunk at a time, so a bomb costs no more than this before it is refused.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+_CHUNK = 1024 * 1024
 
 # Page chrome of Hugging Face Papers listings, as pasted from a browser.
 CHROME_LINES = frozenset(
@@ -150,11 +154,15 @@ def read_source(path: Path, rel: str, log: ProblemLog) -> list[SourceBlock]:
 
 def _gunzip(data: bytes) -> bytes:
     """Unpack, refusing archives that unpack to more than MAX_UNPACKED_BYTES."""
+    chunks: list[bytes] = []
+    size = 0
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        unpacked = stream.read(MAX_UNPACKED_BYTES + 1)
-    if len(unpacked) > MAX_UNPACKED_BYTES:
-        raise ValueError(f"it unpacks to over {MAX_UNPACKED_BYTES // 2**30} GB")
-    return unpacked
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > MAX_UNPACKED_BYTES:
+                raise ValueError(f"it unpacks to over {MAX_UNPACKED_BYTES // 2**20} MB")
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _is_abstract(text: str) -> bool:
@@ -303,30 +311,8 @@ def find_source_files(sources_dir: Path, root: Path | None = None) -> list[Path]
     if not sources_dir.is_dir():
         return []
     inside = (root if root is not None else sources_dir.absolute().parent.parent).resolve()
-    found = _walk_inside(sources_dir, inside, set())
+    found = files_inside(sources_dir, inside)
     return sorted(p for p in found if p.suffix.lower() in SOURCE_SUFFIXES)
-
-
-def _walk_inside(folder: Path, root: Path, seen: set[Path]) -> list[Path]:
-    """The files under `folder` (by the paths as listed), following links that stay in `root`."""
-    real = folder.resolve()
-    if real in seen:  # a link back to a folder already listed
-        return []
-    seen.add(real)
-    files: list[Path] = []
-    for entry in sorted(folder.iterdir()):
-        if entry.is_symlink():
-            target = entry.resolve()
-            if not target.is_relative_to(root):
-                raise LitreviewError(
-                    f"{entry} is a symbolic link to {target}, outside the review ({root}); "
-                    "litreview reads no file outside the review: copy the file in or remove the link"
-                )
-        if entry.is_dir():
-            files.extend(_walk_inside(entry, root, seen))
-        elif entry.is_file():
-            files.append(entry)
-    return files
 
 
 def read_sources(sources_dir: Path, content_dir: Path, log: ProblemLog) -> list[SourceBlock]:

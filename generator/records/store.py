@@ -25,7 +25,7 @@ from generator.errors import Problem, ProblemLog
 from generator.files import atomic_write_bytes, is_temporary, remove_stale_temporaries
 from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
 from generator.records.exclusions import is_excluded, valid_exclusion
-from generator.records.slugs import PAPER_ID_PATTERN
+from generator.records.slugs import PAPER_ID_PATTERN, is_reserved_id, reserved_id_message
 from generator.records.yamlio import YamlSyntaxError, dump_new, load_with_lines, update_in_place
 
 PAPER_KEYS = (
@@ -251,6 +251,9 @@ def _check_keys(record: _Record) -> None:
 
 def _valid_id(record: _Record) -> str:
     paper_id = record.data.get("id")
+    if isinstance(paper_id, str) and is_reserved_id(paper_id):
+        record.error(("id",), reserved_id_message("paper", paper_id), 1)
+        return _UNUSABLE
     if not isinstance(paper_id, str) or not PAPER_ID_PATTERN.match(paper_id):
         record.error(("id",), f"id must be lowercase letters, digits, hyphens and dots, got {paper_id!r}", 1)
         return _UNUSABLE
@@ -298,12 +301,20 @@ def _valid_title_length(record: _Record) -> None:
     return None
 
 
+def _list_field(record: _Record, key: str, message: str) -> list[Any] | None:
+    """The list under `key` (empty when absent); None, with `message` reported, when not a list."""
+    value = record.data.get(key) or []
+    if not isinstance(value, list):
+        record.error((key,), message)
+        return None
+    return value
+
+
 def _valid_tags(record: _Record) -> tuple[str, ...]:
     from generator.records.taxonomy import closest_name
 
-    tags_value = record.data.get("tags") or []
-    if not isinstance(tags_value, list):
-        record.error(("tags",), "tags must be a list (one '- tag-id' per line)")
+    tags_value = _list_field(record, "tags", "tags must be a list (one '- tag-id' per line)")
+    if tags_value is None:
         return ()
     if len(tags_value) > MAX_TAGS_PER_PAPER:
         record.error(("tags",), f"{len(tags_value):,} tags; a paper may have at most {MAX_TAGS_PER_PAPER}")
@@ -344,9 +355,8 @@ def _valid_date(record: _Record) -> PaperDate | None:
 
 
 def _valid_sources(record: _Record) -> tuple[SourceRef, ...]:
-    raw_sources = record.data.get("sources") or []
-    if not isinstance(raw_sources, list):
-        record.error(("sources",), "sources must be a list of {file, line}")
+    raw_sources = _list_field(record, "sources", "sources must be a list of {file, line}")
+    if raw_sources is None:
         return ()
     sources: list[SourceRef] = []
     for i, ref in enumerate(raw_sources):

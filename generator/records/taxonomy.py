@@ -6,7 +6,7 @@ import difflib
 import re
 import re._constants as _sre  # the parsed form of a regex, to find nested repetitions
 import re._parser as _parser
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,20 +181,41 @@ def _id_problem(kind: str, given: str) -> str:
     return f"{kind} id {given!r} must be lowercase letters, digits and hyphens"
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A group or tag of the taxonomy, as the checks common to both see it."""
+
+    kind: str  # "group" or "tag"
+    ident: Any  # its id as read
+    where: tuple[Any, ...]  # where its line is looked up
+    keys_at: tuple[Any, ...]  # where its keys' lines are looked up
+    allowed: Collection[str]  # the keys it may have
+    shape: str  # what its mapping holds, for the message
+
+
+def _usable(at: _TaxonomyFile, entry: _Entry, spec: Any) -> bool:
+    """Whether an entry can be read (an id of the right form, a mapping); unknown keys and a
+    missing label are reported either way."""
+    kind, ident = entry.kind, str(entry.ident)
+    if not SLUG_PATTERN.match(ident):
+        at.error(entry.where, _id_problem(kind, ident))
+        return False
+    if not isinstance(spec, dict):
+        at.error(entry.where, f"{kind} {entry.ident!r} must be a mapping {entry.shape}")
+        return False
+    for name in spec:
+        if name not in entry.allowed:
+            hint = did_you_mean(name, entry.allowed)
+            at.error((*entry.keys_at, name), f"unknown key {name!r} in {kind} {entry.ident!r}{hint}")
+    if not _text(spec.get("label")):
+        at.error(entry.where, f"{kind} {entry.ident!r} needs a label (text)")
+    return True
+
+
 def _group(at: _TaxonomyFile, gid: Any, spec: Any) -> TagGroup | None:
     where = ("groups", gid)
-    if not SLUG_PATTERN.match(str(gid)):
-        at.error(where, _id_problem("group", str(gid)))
+    if not _usable(at, _Entry("group", gid, where, where, GROUP_KEYS, "with label and description"), spec):
         return None
-    if not isinstance(spec, dict):
-        at.error(where, f"group {gid!r} must be a mapping with label and description")
-        return None
-    for key in spec:
-        if key not in GROUP_KEYS:
-            hint = did_you_mean(key, GROUP_KEYS)
-            at.error(("groups", gid, key), f"unknown key {key!r} in group {gid!r}{hint}")
-    if not _text(spec.get("label")):
-        at.error(where, f"group {gid!r} needs a label (text)")
     return TagGroup(str(gid), str(spec.get("label") or gid), str(spec.get("description") or ""))
 
 
@@ -242,17 +263,9 @@ def _tag(at: _TaxonomyFile, key: Any, spec: Any, groups: Mapping[str, TagGroup])
     """The tag under `key` in 'tags', or None if it is unusable."""
     tid = str(key)
     entry, where = ("tags", key), ("tags", tid)  # the entry's line is looked up by the key as read
-    if not SLUG_PATTERN.match(tid):
-        at.error(entry, _id_problem("tag", tid))
+    shape = "(label, description, group, match)"
+    if not _usable(at, _Entry("tag", tid, entry, where, TAG_KEYS, shape), spec):
         return None
-    if not isinstance(spec, dict):
-        at.error(entry, f"tag {tid!r} must be a mapping (label, description, group, match)")
-        return None
-    for name in spec:
-        if name not in TAG_KEYS:
-            at.error((*where, name), f"unknown key {name!r} in tag {tid!r}{did_you_mean(name, TAG_KEYS)}")
-    if not _text(spec.get("label")):
-        at.error(entry, f"tag {tid!r} needs a label (text)")
     if spec.get("description") is not None and not isinstance(spec.get("description"), str):
         at.error((*where, "description"), f"tag {tid!r}: description must be text")
     group = _tag_group(at, tid, entry, spec, groups)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator.errors import LitreviewError
+from generator.files import files_inside
 from generator.model import Paper, Review
 from generator.ordering import newest_added
 from generator.render.charts import cooccurrence_chart, years_chart
@@ -69,28 +70,6 @@ def _add_references(context: RenderContext, pages: PageSet) -> None:
     pages.add("references.json", csl_json([f[2] for f in every]))
 
 
-def _files_inside(folder: Path, root: Path, seen: set[Path]) -> list[Path]:
-    """The files under `folder`, following symbolic links only while they stay inside `root`: a
-    link out of the review (to /proc/self/environ, a key, another project) is refused by name
-    rather than published with the site."""
-    real = folder.resolve()
-    if real in seen:  # a link back to a folder already listed
-        return []
-    seen.add(real)
-    files: list[Path] = []
-    for entry in sorted(folder.iterdir()):
-        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-            raise LitreviewError(
-                f"{entry} is a symbolic link to {entry.resolve()}, outside the review ({root}); "
-                "litreview publishes no file from outside the review: copy the file in or remove the link"
-            )
-        if entry.is_dir():
-            files.extend(_files_inside(entry, root, seen))
-        elif entry.is_file():
-            files.append(entry)
-    return files
-
-
 def _add_assets(templates_dir: Path, pages: PageSet) -> None:
     """Every file of templates/assets/ as it is, under assets/ (the review is templates/'s folder)."""
     assets = templates_dir / "assets"
@@ -99,7 +78,7 @@ def _add_assets(templates_dir: Path, pages: PageSet) -> None:
     root = templates_dir.absolute().parent.resolve()
     if assets.is_symlink() and not assets.resolve().is_relative_to(root):
         raise LitreviewError(f"{assets} is a symbolic link out of the review ({root}); make it a folder")
-    for asset in _files_inside(assets, root, set()):
+    for asset in files_inside(assets, root):
         pages.add(f"assets/{asset.relative_to(assets).as_posix()}", asset.read_bytes())
 
 

@@ -66,3 +66,18 @@ def test_a_title_before_an_overlong_line_is_reported() -> None:
     log = ProblemLog()
     parse_source_text(f"A Lost Title\n{'x ' * 15000}\nGood Title\n\n{synthetic_abstract(2)}\n", "x.txt", log)
     assert any("has no abstract after it" in p.message and p.line == 1 for p in log.problems)
+
+
+def test_a_gzip_bomb_is_refused_after_reading_at_most_the_limit(tmp_path: Path) -> None:
+    """A small .gz of zeros that unpacks past the limit is refused with a message, unpacked a
+    chunk at a time (it never holds more than the limit)."""
+    from generator.ingest import sources
+
+    bomb = tmp_path / "bomb.txt.gz"
+    with gzip.open(bomb, "wb") as handle:
+        for _ in range(sources.MAX_UNPACKED_BYTES // 2**20 + 2):
+            handle.write(bytes(2**20))
+    assert bomb.stat().st_size < 2**20
+    log = ProblemLog(tmp_path)
+    assert sources.read_source(bomb, "sources/bomb.txt.gz", log) == []
+    assert [p.message for p in log.errors] == ["the gzip file cannot be unpacked: it unpacks to over 256 MB"]
