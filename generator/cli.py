@@ -293,8 +293,10 @@ def _write_merge_report(project: Project, report: object) -> None:
     atomic_write_text(path, dump_new(merge_report(report), header))
     if report.merges or report.near_misses or report.unmapped_keywords:
         console.print(
-            f"{len(report.merges)} merges, {len(report.near_misses)} near misses, "
-            f"{len(report.unmapped_keywords)} keywords not mapped to tags: see {project.rel(path)}",
+            f"{counted(len(report.merges), 'merge')}, {len(report.near_misses)} near miss"
+            f"{'' if len(report.near_misses) == 1 else 'es'}, "
+            f"{counted(len(report.unmapped_keywords), 'keyword')} not mapped to tags: "
+            f"see {project.rel(path)}",
             markup=False,
         )
 
@@ -541,7 +543,7 @@ def tags_(project_dir: Path) -> None:
     for tag_id, tag in review.taxonomy.tags.items():
         click.echo(f"{tag_id:<{width}}  {counts[tag_id]:>6}  {tag.group}")
     untagged = [paper.id for paper in review.papers if not paper.tags]
-    click.echo(f"{len(counts)} tags, {len(review.papers)} papers")
+    click.echo(f"{counted(len(counts), 'tag')}, {counted(len(review.papers), 'paper')}")
     if untagged:
         click.echo(f"papers without tags ({len(untagged)}):")
         for paper_id in untagged:
@@ -663,7 +665,7 @@ def apply_(write: bool, project_dir: Path) -> None:
             plan[paper.id] = adding
     for paper_id, adding in plan.items():
         click.echo(f"{paper_id}: {' '.join('+' + t for t in adding)}")
-    total = f"{sum(len(a) for a in plan.values())} tags to {len(plan)} papers"
+    total = f"{counted(sum(len(a) for a in plan.values()), 'tag')} to {counted(len(plan), 'paper')}"
     if not plan:
         click.echo("nothing to add: every paper has the tags its rules and accepted suggestions give")
     elif write:

@@ -51,7 +51,7 @@ def test_a_broken_entry_is_reported_and_the_rest_imports(empty: Project, tmp_pat
         "braces?); skipped",
         "added content/sources/refs.bib",
         "2 abstract blocks, 2 papers in the sources: 2 new, 0 updated, 0 unchanged.",
-        "0 merges, 0 near misses, 1 keywords not mapped to tags: see ",
+        "0 merges, 0 near misses, 1 keyword not mapped to tags: see ",
         "content/merge-report.yaml",
     ]
     assert sorted(p.name for p in empty.papers_dir.glob("*.yaml")) == [
