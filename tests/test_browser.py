@@ -308,6 +308,17 @@ def test_phone_width(browser: object, server: str) -> None:
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def serious_violations(page: object) -> list[tuple[str, str, list[object]]]:
+    """What axe-core finds serious or critical on the page (id, impact, the first targets)."""
+    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -322,13 +333,7 @@ def test_no_serious_accessibility_violations(tab: object, server: str, url: str)
     page = tab
     page.goto(server + url)  # type: ignore[attr-defined]
     page.wait_for_timeout(500)  # type: ignore[attr-defined]
-    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == [], json.dumps(serious)
 
 

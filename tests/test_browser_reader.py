@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from tests.conftest import REPO, serve
+from tests.test_browser import serious_violations
 
 ARTIFACTS = REPO / "test-artifacts"
 PAPER_WITH_BOTH = "papers/2-olmo-2-furious/"  # has a previous and a next paper in its topic
@@ -164,13 +165,7 @@ def test_the_topics_page_has_no_serious_accessibility_violations(
     if dark:
         to_dark(page)
     page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     assert serious == [], json.dumps(serious)
 
 
