@@ -14,33 +14,21 @@ the medians and the ratio of this checkout's median to the other's.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import REPO, arxiv_slice
+from bench.common import REPO, arxiv_slice, run_python
 from bench.scale import edit_one_tag, step, write_review
 
 
 def timed_build(code: Path, review: Path) -> float:
     """One `litreview build` of `review` by the checkout at `code`, in seconds."""
-    env = {**os.environ, "LITREVIEW_TODAY": "2026-11-21", "PYTHONHASHSEED": "0"}
     started = time.perf_counter()
     # python -m puts the working folder first on the path: the checkout's package is the one run.
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "build", "-q", "--no-strict", "-C", str(review)],
-        cwd=code,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"build by {code} failed:\n{done.stderr[-4000:]}")
+    run_python(["-m", "generator", "build", "-q", "--no-strict", "-C", str(review)], code, f"build by {code}")
     return time.perf_counter() - started
 
 

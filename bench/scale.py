@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO, arxiv_slice
+from bench.common import REPO, arxiv_slice, run_python
 
 # Names for the commonest categories; others are labelled by their code.
 CATEGORY_NAMES = {
@@ -94,17 +94,8 @@ def write_review(root: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def step(name: str, root: Path, *extra: str) -> dict[str, Any]:
-    env = {**os.environ, "LITREVIEW_TODAY": "2026-11-21", "PYTHONHASHSEED": "0"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.scale_step", name, str(root), *extra],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"step {name} on {root} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_python(["-m", "bench.scale_step", name, str(root), *extra], REPO, f"step {name} on {root}")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def edit_one_tag(root: Path, run: int) -> None:
