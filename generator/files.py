@@ -81,6 +81,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is not None:
+            raise
+        # A full disk fails the write or the flush, whose errors name no file: name the one we write.
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
