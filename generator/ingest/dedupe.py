@@ -19,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from generator.model import Bibliographic, Paper, PaperDate, SourceBlock, SourceRef
+from generator.model import Bibliographic, Paper, PaperDate, Reference, SourceBlock, SourceRef
+from generator.records.reference import merged
 
 SHINGLE_WORDS = 5
 SAME_PAPER_OVERLAP = 0.5
@@ -75,6 +76,8 @@ class MergedRecord:
     sources: tuple[SourceRef, ...]
     meta: Bibliographic = field(default_factory=Bibliographic)
     reasons: tuple[str, ...] = ()  # why the copies were taken for one paper
+    # Reference fields that several copies gave with different values: which copy's was kept.
+    reference_merge: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,10 +235,23 @@ def _richest_date(dates: list[PaperDate]) -> PaperDate | None:
     return (with_year or dates or [None])[0]
 
 
+def _merge_references(copies: Sequence[SourceBlock]) -> tuple[Reference | None, list[dict[str, str]]]:
+    """The copies' references merged field by field (records.reference.merged): a copy with a
+    citation key (a BibTeX entry) first, then in the order the copies were found."""
+    references = [
+        (f"{c.ref.file}:{c.ref.line}", c.meta.reference)
+        for c in copies
+        if c.meta is not None and c.meta.reference is not None
+    ]
+    references.sort(key=lambda item: item[1].key is None)
+    return merged(references)
+
+
 def _merge_meta(copies: Sequence[SourceBlock]) -> Bibliographic:
     metas = [c.meta for c in copies if c.meta is not None]
     if not metas:
         return Bibliographic()
+    reference, _ = _merge_references(copies)
 
     def first(field: str) -> object:
         return next((getattr(m, field) for m in metas if getattr(m, field)), None)
@@ -250,6 +266,7 @@ def _merge_meta(copies: Sequence[SourceBlock]) -> Bibliographic:
         pdf_url=first("pdf_url"),  # type: ignore[arg-type]
         keywords=tuple(dict.fromkeys(k for m in metas for k in m.keywords)),
         key=first("key"),  # type: ignore[arg-type]
+        reference=reference,
     )
 
 
@@ -348,6 +365,7 @@ def _merged_record(
         sources=tuple(sorted({c.ref for c in copies})),
         meta=_merge_meta(copies),
         reasons=tuple(sorted({why for (a, b), why in reasons.items() if a in member_set})),
+        reference_merge=tuple(_merge_references(copies)[1]) if len(copies) > 1 else (),
     )
 
 

@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.errors import ProblemLog
-from generator.model import Bibliographic, PaperDate, SourceBlock, SourceRef
+from generator.model import Bibliographic, Name, PaperDate, Reference, SourceBlock, SourceRef
+from generator.records.latex import bibtex_escape, decode_latex
+from generator.records.reference import (
+    VERBATIM_FIELDS,
+    arxiv_id_of,
+    display_name,
+    from_bibtex,
+    truncated,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -82,6 +90,13 @@ def _year(value: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _authors_count(meta: Bibliographic) -> int | None:
+    """How many authors: none known when the list ends in "and others"."""
+    if meta.reference is not None and truncated(meta.reference.people("author")):
+        return None
+    return len(meta.authors) or None
+
+
 def _block(
     rel: str, line: int, title: str, abstract: str, meta: Bibliographic, date: PaperDate | None = None
 ) -> SourceBlock:
@@ -89,7 +104,10 @@ def _block(
         ref=SourceRef(rel, line),
         abstract=abstract,
         title=title or None,
-        authors_count=len(meta.authors) or None,
+        # A list that ends in "and others" does not say how many authors there are.
+        authors_count=None
+        if meta.reference and truncated(meta.reference.people("author"))
+        else len(meta.authors) or None,
         date=date,
         meta=meta,
     )
@@ -97,87 +115,33 @@ def _block(
 
 # --- BibTeX ---------------------------------------------------------------------------------
 
-_LATEX_ACCENTS = {
-    "`": "\u0300",
-    "'": "\u0301",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-}
-_LATEX_SYMBOLS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "ae": "æ",
-    "AE": "Æ",
-    "aa": "å",
-    "AA": "Å",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "oe": "œ",
-    "OE": "Œ",
-    "&": "&",
-    "%": "%",
-    "_": "_",
-    "$": "$",
-    "#": "#",
-}
+
+def _display_authors(reference: Reference) -> tuple[str, ...]:
+    """The authors as a page lists them ("others" is not a person: the list is truncated)."""
+    return tuple(display_name(n) for n in reference.people("author") if not n.others)
 
 
-def decode_latex(text: str) -> str:
-    """`{\\"u}` -> ü, `\\'{e}` -> é, `{GAN}s` -> GANs, `\\%` -> %, `--` -> –; math ($...$) is kept
-    exactly as written, and an escaped `\\$` is a dollar sign, not math."""
-    text = text.replace(r"\$", "\x03")
-    parts = re.split(r"(\$[^$]+\$)", text)
-    decoded = "".join(part if part.startswith("$") else _decode_text(part) for part in parts)
-    return decoded.replace("\x03", "$")
-
-
-def _decode_text(text: str) -> str:
-    import unicodedata
-
-    def accent(match: re.Match[str]) -> str:
-        mark, letter = match.group(1), match.group(2) or match.group(3)
-        return unicodedata.normalize("NFC", letter + _LATEX_ACCENTS[mark])
-
-    # Escaped braces and backslashes are text: park them while braces are stripped.
-    text = text.replace(r"\textbackslash{}", "\x02").replace(r"\{", "\x00").replace(r"\}", "\x01")
-    text = text.replace(r"\textasciitilde{}", "~").replace(r"\textasciicircum{}", "^")
-    text = re.sub(r"\\([`'^\"~=.uvHck])\s*(?:\{\\?([A-Za-z])\}|\\?([A-Za-z]))", accent, text)
-    text = re.sub(r"\\([&%_#])", lambda m: m.group(1), text)
-    text = re.sub(
-        r"\{?\\(ss|ae|AE|aa|AA|oe|OE|[oOlLi])\}?(?![A-Za-z])\s?", lambda m: _LATEX_SYMBOLS[m.group(1)], text
-    )
-    text = re.sub(r"\\(?:textbf|textit|emph|textrm|textsc|mathrm)\{([^{}]*)\}", r"\1", text)
-    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-    # Braces that only protect capitals ({GAN}s, {B}ayesian) go.
-    text = text.replace("{", "").replace("}", "")
-    return text.replace("\x00", "{").replace("\x01", "}").replace("\x02", "\\")
-
-
-def _bibtex_authors(value: str) -> tuple[str, ...]:
-    names = [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()]
-    result = []
-    for name in names:
-        if "," in name:  # "Last, First" -> "First Last"
-            last, _, first = name.partition(",")
-            name = f"{first.strip()} {last.strip()}".strip()
-        result.append(" ".join(name.split()))
-    return tuple(result)
-
-
-def read_bibtex(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
+def _bibtex_entry(text: str, line: int, log: ProblemLog, where: Any) -> dict[str, str] | None:
+    """The entry of one chunk of a .bib file, as bibtexparser reads it (values raw); None,
+    with the problem logged, if it cannot be read."""
     import bibtexparser
     from bibtexparser.bparser import BibTexParser
 
+    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
+    try:
+        entries = bibtexparser.loads(text, parser=parser).entries
+    except Exception as exc:  # bibtexparser raises assorted errors on broken input
+        log.error(where, line, f"a BibTeX entry that cannot be read ({type(exc).__name__}); skipped")
+        return None
+    if not entries:
+        key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", text)
+        named = f" {key.group(1)!r}" if key else ""
+        log.error(where, line, f"the BibTeX entry{named} cannot be read (unbalanced braces?); skipped")
+        return None
+    return entries[0]
+
+
+def read_bibtex(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
     blocks = []
     # Parse entry by entry, so one broken entry costs only itself and its line is known.
     starts = [m.start() for m in re.finditer(r"^\s*@", text, re.M)] + [len(text)]
@@ -187,50 +151,167 @@ def read_bibtex(text: str, rel: str, log: ProblemLog, where: Any) -> list[Source
         kind = re.match(r"\s*@(\w+)", chunk)
         if kind and kind.group(1).lower() in ("string", "preamble", "comment"):
             continue
-        parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
-        try:
-            entries = bibtexparser.loads(chunk, parser=parser).entries
-        except Exception as exc:  # bibtexparser raises assorted errors on broken input
-            log.error(where, line, f"a BibTeX entry that cannot be read ({type(exc).__name__}); skipped")
-            continue
-        if not entries:
-            key = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", chunk)
-            named = f" {key.group(1)!r}" if key else ""
-            log.error(where, line, f"the BibTeX entry{named} cannot be read (unbalanced braces?); skipped")
+        raw = _bibtex_entry(chunk, line, log, where)
+        if raw is None:
             continue
         entry = {
-            k.lower(): _clean(v) if k.lower() in ("url", "doi", "eprint") else decode_latex(_clean(v))
-            for k, v in entries[0].items()
+            k.lower(): _clean(v) if k.lower() in VERBATIM_FIELDS else decode_latex(_clean(v))
+            for k, v in raw.items()
             if k not in ("ID", "ENTRYTYPE")
         }
-        key = entries[0].get("ID")
+        key = raw.get("ID")
         title, abstract = entry.get("title", ""), entry.get("abstract", "")
         if not title and not abstract:
             log.warning(where, line, f"BibTeX entry {key!r} has neither title nor abstract; skipped")
             continue
-        arxiv = None
-        if (
-            entry.get("archiveprefix", "").lower() == "arxiv"
-            or entry.get("eprinttype", "").lower() == "arxiv"
-        ):
-            arxiv = normalise_arxiv_id(entry.get("eprint"))
-        arxiv = arxiv or normalise_arxiv_id(entry.get("url") if "arxiv.org" in entry.get("url", "") else None)
+        reference = from_bibtex(raw, chunk)
         keywords = tuple(k.strip() for k in re.split(r"[;,]", entry.get("keywords", "")) if k.strip())
         meta = Bibliographic(
-            authors=_bibtex_authors(entry.get("author", "")),
+            authors=_display_authors(reference),
             year=_year(entry.get("year") or entry.get("date")),
             venue=entry.get("journal") or entry.get("booktitle") or entry.get("journaltitle") or None,
             doi=normalise_doi(entry.get("doi")),
-            arxiv_id=arxiv,
+            arxiv_id=arxiv_id_of({k.lower(): _clean(v) for k, v in raw.items()}),
             url=entry.get("url") or None,
             keywords=keywords,
             key=key,
+            reference=reference,
         )
         blocks.append(_block(rel, line, title, abstract, meta))
     return blocks
 
 
 # --- RIS ------------------------------------------------------------------------------------
+
+# RIS types and the BibTeX entry types they are (a type not here is `misc`, and the record
+# keeps its RIS type as reference.ris_type); back, each BibTeX type's RIS type.
+RIS_TYPES = {
+    "JOUR": "article",
+    "JFULL": "article",
+    "EJOUR": "article",
+    "MGZN": "article",
+    "NEWS": "article",
+    "CONF": "inproceedings",
+    "CPAPER": "inproceedings",
+    "BOOK": "book",
+    "EBOOK": "book",
+    "EDBOOK": "book",
+    "CHAP": "incollection",
+    "ECHAP": "incollection",
+    "THES": "phdthesis",
+    "RPRT": "techreport",
+    "UNPB": "unpublished",
+    "MANSCPT": "unpublished",
+    "ELEC": "online",
+    "GEN": "misc",
+}
+BIBTEX_TO_RIS = {
+    "article": "JOUR",
+    "inproceedings": "CPAPER",
+    "conference": "CPAPER",
+    "proceedings": "CONF",
+    "book": "BOOK",
+    "incollection": "CHAP",
+    "inbook": "CHAP",
+    "phdthesis": "THES",
+    "mastersthesis": "THES",
+    "thesis": "THES",
+    "techreport": "RPRT",
+    "report": "RPRT",
+    "unpublished": "UNPB",
+    "online": "ELEC",
+    "misc": "GEN",
+}
+# rispy's names of the RIS fields a reference keeps, and the BibTeX fields they become.
+RIS_FIELDS = (
+    ("volume", "volume"),
+    ("number", "number"),
+    ("publisher", "publisher"),
+    ("place_published", "address"),
+    ("language", "language"),
+    ("edition", "edition"),
+    ("short_title", "shorttitle"),
+    ("alternate_title1", "shortjournal"),
+)
+RIS_CONTAINERS = ("secondary_title", "journal_name", "alternate_title3", "alternate_title2")
+
+
+def _ris_text(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return _clean(value)
+
+
+def _ris_names(values: Any) -> tuple[Name, ...]:
+    names = []
+    for value in values if isinstance(values, list) else []:
+        text = _clean(value)
+        if not text:
+            continue
+        if "," in text:
+            family, _, given = text.partition(",")
+            names.append(Name(family=bibtex_escape(family.strip()), given=bibtex_escape(given.strip())))
+        else:
+            names.append(Name(literal=bibtex_escape(text)))
+    return tuple(names)
+
+
+def ris_reference(entry: dict[str, Any]) -> Reference:
+    """The reference of a RIS record (as rispy reads it): BibTeX fields with escaped values."""
+    ris_type = _clean(entry.get("type_of_reference")).upper() or "GEN"
+    kind = RIS_TYPES.get(ris_type, "misc")
+    fields: list[tuple[str, str]] = []
+    title = _ris_text(entry.get("title") or entry.get("primary_title"))
+    if title:
+        fields.append(("title", bibtex_escape(title)))
+    container = next((_ris_text(entry.get(k)) for k in RIS_CONTAINERS if _ris_text(entry.get(k))), "")
+    if container:
+        fields.append(
+            (
+                "booktitle" if kind in ("inproceedings", "incollection") else "journal",
+                bibtex_escape(container),
+            )
+        )
+    year = _year(entry.get("year") or entry.get("publication_year"))
+    if year:
+        fields.append(("year", str(year)))
+    for ris, bibtex in RIS_FIELDS:
+        value = _ris_text(entry.get(ris))
+        if value:
+            fields.append((bibtex, bibtex_escape(value)))
+    start, end = _ris_text(entry.get("start_page")), _ris_text(entry.get("end_page"))
+    if start or end:
+        both = start and end
+        fields.append(
+            (
+                "pages",
+                f"{bibtex_escape(start)}--{bibtex_escape(end)}" if both else bibtex_escape(start or end),
+            )
+        )
+    serial = _ris_text(entry.get("issn"))
+    if serial:
+        fields.append(("isbn" if kind in ("book", "incollection") else "issn", serial))
+    doi = _ris_text(entry.get("doi"))
+    if doi:
+        fields.append(("doi", doi))
+    urls = [u for u in entry.get("urls") or [] if isinstance(u, str) and u.strip()]
+    if urls:
+        fields.append(("url", _clean(urls[0])))
+    names = []
+    authors = _ris_names(entry.get("authors") or entry.get("first_authors"))
+    if authors:
+        names.append(("author", authors))
+    editors = _ris_names(entry.get("secondary_authors"))
+    if editors:
+        names.append(("editor", editors))
+    back = BIBTEX_TO_RIS.get(kind)
+    return Reference(
+        type=kind,
+        key=None,
+        names=tuple(names),
+        fields=tuple(fields),
+        ris_type=None if back == ris_type else ris_type,
+    )
 
 
 def read_ris(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlock]:
@@ -252,6 +333,7 @@ def read_ris(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlo
             continue
         urls = [u for u in entry.get("urls") or [] if isinstance(u, str)]
         authors = tuple(_clean(a) for a in (entry.get("authors") or entry.get("first_authors") or []))
+        reference = ris_reference(entry)
         meta = Bibliographic(
             authors=tuple(_flip(a) for a in authors),
             year=_year(entry.get("year") or entry.get("publication_year") or entry.get("date")),
@@ -260,10 +342,12 @@ def read_ris(text: str, rel: str, log: ProblemLog, where: Any) -> list[SourceBlo
             )
             or None,
             doi=normalise_doi(entry.get("doi")),
-            arxiv_id=next((normalise_arxiv_id(u) for u in urls if "arxiv.org" in u), None),
+            arxiv_id=arxiv_id_of({"doi": _clean(entry.get("doi")), "url": " ".join(urls)})
+            or arxiv_id_of({"journal": _ris_text(entry.get("secondary_title") or entry.get("journal_name"))}),
             url=urls[0] if urls else None,
             keywords=tuple(_clean(k) for k in entry.get("keywords") or [] if _clean(k)),
             key=_clean(entry.get("id")) or None,
+            reference=reference,
         )
         blocks.append(_block(rel, line, title, abstract, meta))
     return blocks
@@ -310,7 +394,8 @@ def _zotero_row(row: dict[str, Any], line: int, rel: str, log: ProblemLog, where
         venue=_clean(row.get("Publication Title") or row.get("Proceedings Title")) or None,
         doi=normalise_doi(row.get("DOI")),
         arxiv_id=normalise_arxiv_id(url if url and "arxiv.org" in url else None)
-        or normalise_arxiv_id(in_extra.group(0) if in_extra else None),
+        or normalise_arxiv_id(in_extra.group(0) if in_extra else None)
+        or arxiv_id_of({"doi": _clean(row.get("DOI")), "journal": _clean(row.get("Publication Title"))}),
         url=url,
         keywords=tuple(t.strip() for t in tags if t.strip()),
         key=_clean(row.get("Key")) or None,

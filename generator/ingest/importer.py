@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from generator.cache.store import Cache, content_key
 from generator.enrich.tagging import rule_tags, vote_tags
@@ -28,8 +29,10 @@ from generator.ingest.dedupe import (
 )
 from generator.ingest.formats import ARXIV_ID, normalise_arxiv_id
 from generator.ingest.sources import SOURCE_SUFFIXES, find_source_files, read_source
-from generator.model import Bibliographic, Paper, PaperDate, SourceBlock, SourceRef, Taxonomy
+from generator.model import Bibliographic, Paper, PaperDate, Reference, SourceBlock, SourceRef, Taxonomy
 from generator.project import Project
+from generator.records.reference import KeyClash, citation_keys
+from generator.records.reference import to_yaml as reference_to_yaml
 from generator.records.slugs import id_of_identifier, unique_slug
 from generator.records.store import (
     PaperFile,
@@ -83,6 +86,8 @@ class ImportReport:
     source_warnings: list[Problem] = field(default_factory=list)  # sources read leniently
     # The sources this import read, as they were when it read them (see remember_sync).
     read: SourcesRead | None = None
+    # Papers that want the same citation key, and the keys the site gives them.
+    key_clashes: tuple[KeyClash, ...] = ()
 
 
 def today() -> str:
@@ -299,6 +304,8 @@ def _source_values(
         "authors_count": authors_count,
     }
     values.update({k: v for k, v in (meta or Bibliographic()).fields().items() if k != "keywords"})
+    if meta is not None and meta.reference is not None:
+        values["reference"] = reference_to_yaml(meta.reference)
     return values
 
 
@@ -333,16 +340,41 @@ def _refresh(record: MergedRecord, match: PaperFile, renewal: _Renewal | None = 
     }
     have = old.meta.fields()
     metadata.update({k: v for k, v in record.meta.fields().items() if k not in have and k != "keywords"})
+    if old.meta.reference is None and record.meta.reference is not None:
+        # A record made before references were kept, or from a source without one, gets it.
+        metadata["reference"] = reference_to_yaml(record.meta.reference)
     overwrite = _overwrites(record, match, renewal)
+    additions = _reference_additions(old.meta.reference, record.meta.reference)
     needed = (
         old.sources != record.sources
         or replace_title is not None
         or any(v is not None for v in metadata.values())
         or bool(overwrite)
+        or bool(additions)
     )
     # Only a record that needs a change is opened for a round-trip edit (slow, and it must
     # leave every other record byte for byte as the person left it).
-    return needed and refresh_from_sources(match.path, record.sources, metadata, replace_title, overwrite)
+    return needed and refresh_from_sources(
+        match.path, record.sources, metadata, replace_title, overwrite, additions
+    )
+
+
+def _reference_additions(have: Reference | None, found: Reference | None) -> dict[str, dict[str, Any]]:
+    """The fields and name lists of a source's reference that the record's reference lacks
+    (merged field by field: the record's values stay)."""
+    if have is None or found is None:
+        return {}
+    known_fields = {k for k, _ in have.fields}
+    known_names = {role for role, _ in have.names}
+    wanted = reference_to_yaml(found)
+    additions: dict[str, dict[str, Any]] = {}
+    fields = {k: v for k, v in (wanted.get("fields") or {}).items() if k not in known_fields}
+    names = {k: v for k, v in (wanted.get("names") or {}).items() if k not in known_names}
+    if fields:
+        additions["fields"] = fields
+    if names:
+        additions["names"] = names
+    return additions
 
 
 def _update_existing(
@@ -543,6 +575,7 @@ def run_sync(project: Project, log: ProblemLog, job: SyncJob) -> ImportReport:
     if job.cache is not None and not source_errors and not report.created and not report.updated:
         remember_sync(project, existing, report, job.cache)
     report.merges = _merges(records, matches, new_papers)
+    report.key_clashes = citation_keys([*(pf.paper for pf in existing), *new_papers]).clashes
     return report
 
 
@@ -568,6 +601,17 @@ def merge_report(report: ImportReport) -> dict[str, object]:
             if n.possible
         ],
         "unmapped_keywords": dict(sorted(report.unmapped_keywords.items())),
+        # Reference fields that the merged copies gave differently: the value kept is the one of
+        # the copy in `kept` (a BibTeX entry's first, then the first copy found).
+        "reference_fields": [
+            {"paper": paper_id, **choice}
+            for paper_id, record in sorted(report.merges, key=lambda item: item[0])
+            for choice in record.reference_merge
+        ],
+        "citation_keys": [
+            {"key": clash.key, "papers": list(clash.papers), "keys": list(clash.given)}
+            for clash in report.key_clashes
+        ],
     }
 
 
