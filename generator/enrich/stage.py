@@ -19,7 +19,11 @@ from generator.enrich.related import (
     CANDIDATES,
     HUB_CAP,
     KEY_TERMS,
+    SCORE_FLOOR,
     SEMANTIC_DIMS,
+    SNN_NEIGHBOURS,
+    SNN_WEIGHT,
+    TFIDF_WEIGHT,
     Choice,
     Neighbourhood,
     TextFeatures,
@@ -39,7 +43,8 @@ def text_key(papers: tuple[Paper, ...], method: str, text_digests: list[bytes] |
     """What related papers, key-term features and the map depend on: ids and text, not tags.
     `text_digests`: each paper's text_digest, if known."""
     return keys.TEXT.key(
-        [method, str(SEMANTIC_DIMS), str(CANDIDATES), str(HUB_CAP)],
+        [method, str(SEMANTIC_DIMS), str(CANDIDATES), str(HUB_CAP)]
+        + [str(x) for x in (TFIDF_WEIGHT, SNN_WEIGHT, SNN_NEIGHBOURS, SCORE_FLOOR)],
         [p.id for p in papers],
         text_digests if text_digests is not None else [text_digest(p) for p in papers],
     )
@@ -113,7 +118,7 @@ class _Computed:
         return self.made["vectors"]  # type: ignore[return-value]
 
     def choices(self) -> list[tuple[Choice, ...]]:
-        make = lambda: Neighbourhood.of(self.vectors(), self.features().id_rank())  # noqa: E731
+        make = lambda: Neighbourhood.of(self.vectors(), self.features().id_rank(), features=self.features())  # noqa: E731
         neighbours = self.cache.computed(keys.NEIGHBOURS.name, self.key, make)
         memo = self.cache.get(keys.PAIR_TERMS.name, self.key) or {}
         known_pairs = len(memo)

@@ -22,7 +22,13 @@ from generator.model import Paper, Taxonomy
 from generator.records.taxonomy import TagMatcher
 
 MIN_EXAMPLES = 3
+# Chosen on the benchmark suite (bench/tags.py): the lowest score whose suggestions were right at
+# least 0.8 of the time on every benchmark (held-out arXiv categories, and hand-labelled list
+# sections, as tags).
 THRESHOLD = 0.45
+# The share of suggestions scoring at least this much that were right, on the benchmark where
+# that share was lowest (bench/tags.py): a suggestion's confidence.
+PRECISION_AT = ((0.70, 0.95), (0.65, 0.94), (0.60, 0.93), (0.55, 0.90), (0.50, 0.86), (0.45, 0.82))
 PER_PAPER = 2
 NEIGHBOURS = 10
 
@@ -33,6 +39,12 @@ class Suggestion:
     tag: str
     score: float
     reason: str  # "similar papers" (the model and the neighbours' vote) or "match rule"
+    confidence: float | None = None  # measured precision at this score (None: a match rule)
+
+
+def confidence(score: float) -> float:
+    """The measured precision of suggestions scoring at least as much as `score`."""
+    return next((precision for floor, precision in PRECISION_AT if score >= floor), 0.0)
 
 
 def tag_probabilities(
@@ -120,10 +132,12 @@ def combined_scores(
     return {tag: (svm[tag] + votes[tag]) / 2.0 for tag in svm}
 
 
-def pick(probabilities: dict[str, np.ndarray], row: int, exclude: set[str]) -> list[tuple[str, float]]:
-    """The best tags of one row above THRESHOLD, at most PER_PAPER, ties by tag id."""
+def pick(
+    probabilities: dict[str, np.ndarray], row: int, exclude: set[str], threshold: float = THRESHOLD
+) -> list[tuple[str, float]]:
+    """The best tags of one row at or above `threshold`, at most PER_PAPER, ties by tag id."""
     scored = [
-        (tag, float(p[row])) for tag, p in probabilities.items() if tag not in exclude and p[row] >= THRESHOLD
+        (tag, float(p[row])) for tag, p in probabilities.items() if tag not in exclude and p[row] >= threshold
     ]
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored[:PER_PAPER]
@@ -146,7 +160,7 @@ def suggest_tags(
         chosen: dict[str, Suggestion] = {}
         for tag, score in pick(combined, i, labels[i]):
             reason = f"similar papers (classifier {svm[tag][i]:.2f}, neighbours' vote {votes[tag][i]:.2f})"
-            chosen[tag] = Suggestion(paper.id, tag, round(score, 3), reason)
+            chosen[tag] = Suggestion(paper.id, tag, round(score, 3), reason, confidence(score))
         for tag in matcher.tags_for(paper.title, paper.abstract):
             if tag not in labels[i] and tag not in chosen:
                 chosen[tag] = Suggestion(paper.id, tag, 1.0, "match rule")

