@@ -127,9 +127,12 @@ def test_bad_exclusions_are_reported(review: Project) -> None:
     )
     code, out = run("check", "-C", str(review.root))
     assert code == 1
-    assert "status must be one of: included, excluded, got 'gone'" in out
-    assert "excluded is set but status is not 'excluded'; add status: excluded" in out
-    assert "unknown key 'why' under excluded (expected reason, date)" in out
+    assert (
+        "status must be one of: included, excluded, awaiting-screening, awaiting-full-text, got 'gone'"
+        in out
+    )
+    assert "excluded is set but status is 'gone': a contradiction; set status: excluded" in out
+    assert "unknown key 'why' under excluded (expected stage, reason, date)" in out
     assert "excluded.date must be a day such as 2024-05-07, got 'soon'" in out
 
 
