@@ -213,6 +213,76 @@ def measure(
     }
 
 
+# Check a filter's checkbox (a choice of a field, a topic) as one click, and resolve with the time
+# until the filtered results are listed (search.js marks each search it lists on #lr-search).
+_TIMED_FACET = """async (selector) => {
+  const root = document.querySelector('#lr-search');
+  const before = root.dataset.searched;
+  const listed = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (root.dataset.searched !== before) { observer.disconnect(); resolve(performance.now()); }
+    });
+    observer.observe(root, { attributes: true });
+  });
+  document.querySelector('#lr-filters').open = true;
+  const box = document.querySelector(selector);
+  if (!box) throw new Error('no filter ' + selector);
+  const start = performance.now();
+  box.click();
+  const end = await listed;
+  return { ms: end - start, status: document.querySelector('#lr-status').textContent };
+}"""
+
+
+def measure_facets(
+    site_dir: Path, query: str, facet: str, *, chromium: str = CHROMIUM, repeats: int = 5
+) -> dict[str, Any]:
+    """The first filtered search of a first visit: open the search page, check the filter
+    `facet` (a CSS selector of its checkbox), then type `query` with the filter on. Returns the
+    bytes of every request from opening the page to the query's results (gzipped, as in
+    `measure`) and the medians over `repeats` fresh visits of the click's and the query's time to
+    results listed (the click's includes fetching search/facets.json)."""
+    from playwright.sync_api import sync_playwright
+
+    site_dir = Path(site_dir)
+    with _served(site_dir) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            clicks, queries, urls = [], [], []
+            for _ in range(repeats):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                requested: list[str] = []
+                page.on("request", lambda request, into=requested: into.append(request.url))
+                page.goto(base + "search/")
+                page.wait_for_function(
+                    "() => /^Type to search/.test(document.querySelector('#lr-status').textContent)"
+                )
+                clicks.append(page.evaluate(_TIMED_FACET, facet))
+                queries.append(page.evaluate(_TIMED_QUERY, query))
+                page.wait_for_load_state("networkidle")
+                urls = list(requested)
+                context.close()
+        finally:
+            browser.close()
+    files = _gzipped(site_dir, base, urls)
+    return {
+        "facet": facet,
+        "query": query,
+        "gzip_bytes": sum(files.values()),
+        "requests": len(urls),
+        "facets_json_gzip_bytes": files.get("search/facets.json", 0),
+        "click_ms": round(statistics.median(c["ms"] for c in clicks), 1),
+        "click_runs_ms": [round(c["ms"], 1) for c in clicks],
+        "query_ms": round(statistics.median(q["ms"] for q in queries), 1),
+        "query_runs_ms": [round(q["ms"], 1) for q in queries],
+        "status": queries[-1]["status"],
+    }
+
+
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Search</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -224,14 +294,22 @@ _PAGE = """<!doctype html>
 <label for="lr-query" class="lr-visually-hidden">Search words</label>
 <input id="lr-query" type="search" autocomplete="off" spellcheck="false">
 <label for="lr-tag" class="lr-visually-hidden">Topic</label>
-<select id="lr-tag"><option value="">All topics</option>{options}</select>
+<select id="lr-tag"><option value="">All topics</option>{options}
+<option value="" id="lr-tag-several" hidden disabled>Several topics</option></select>
+<label for="lr-sort" class="lr-visually-hidden">Order</label>
+<select id="lr-sort"><option value="relevance">Best match first</option>
+<option value="newest">Newest first</option><option value="oldest">Oldest first</option></select>
 </form>
+<details id="lr-filters" class="lr-filters"><summary>Filters</summary>
+<div id="lr-filter-grid" class="lr-filter-grid"></div></details>
+<p id="lr-active" class="lr-active-filters" hidden></p>
 <p id="lr-status" class="lr-status" aria-live="polite">Loading the index…</p>
 <ol id="lr-results" class="lr-results"></ol>
 <button id="lr-more" class="lr-more" type="button" hidden>Show more</button>
 </div></main>
 <script src="../assets/page.js"></script><script src="../assets/search/single.js"></script>
-<script src="../assets/search/sharded.js"></script><script src="../assets/search.js"></script>
+<script src="../assets/search/sharded.js"></script><script src="../assets/search/facets.js"></script>
+<script src="../assets/search.js"></script>
 </body></html>
 """
 
@@ -243,7 +321,8 @@ def standalone_site(review: Review, target: Path, mode: str = "auto") -> dict[st
         shutil.rmtree(target)
     files = search_files(review, mode)
     assets = default_templates_dir() / "assets"
-    for name in ("page.js", "search.js", "search/single.js", "search/sharded.js", "litreview.css"):
+    scripts = ("page.js", "search.js", "search/single.js", "search/sharded.js", "search/facets.js")
+    for name in (*scripts, "litreview.css"):
         files[f"assets/{name}"] = (assets / name).read_bytes()
     options = "".join(
         f'<option value="{tag.id}">{html.escape(tag.label)}</option>' for tag in review.taxonomy.tags.values()

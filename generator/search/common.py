@@ -16,7 +16,7 @@ from generator.model import Paper, Tag
 MANIFEST_FILE = "search/manifest.json"
 # The layout of search/ that templates/assets/search.js reads. A review's templates are its own
 # copies, so the page compares this with its own number and says what to do when they differ.
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5  # 5: facets (search/facets.json, search/authors/, the manifest's "facets")
 LUNR_JS_FILE = "assets/lunr.js"
 # The lunr.js that lunr.py writes indexes for, and whose query code the sharded source mirrors.
 LUNR_VERSION = "2.3.9"

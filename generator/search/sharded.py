@@ -51,6 +51,7 @@ from generator.model import Paper, Review, Tag
 from generator.ordering import topic_order
 from generator.records.abstracts import plain_text
 from generator.search.common import FIELDS, MANIFEST_FILE, MANIFEST_VERSION, dumps, snippet, tags_text
+from generator.search.facets import facet_files
 
 K1 = 1.2  # lunr.Builder's BM25 parameters
 B = 0.75
@@ -421,7 +422,11 @@ def _tags_files(papers: Sequence[Paper], tags: Iterable[str]) -> dict[str, bytes
 
 
 def _manifest(
-    paper_count: int, lengths: Mapping[str, np.ndarray], shards: list[list[str]], tags: Mapping[str, Tag]
+    paper_count: int,
+    lengths: Mapping[str, np.ndarray],
+    shards: list[list[str]],
+    tags: Mapping[str, Tag],
+    facets: Mapping[str, object],
 ) -> bytes:
     return dumps(
         {
@@ -439,6 +444,7 @@ def _manifest(
             "titles_part": TITLES_PART,
             "titles": -(-paper_count // TITLES_PART),
             "tags": {tag.id: tag.label for tag in tags.values()},
+            "facets": facets,
         }
     )
 
@@ -464,5 +470,7 @@ def sharded_files(
     files.update(text.chunks)
     files.update(_tags_files(papers, tags))
     files[LENGTHS_FILE] = dumps({name: values.tolist() for name, values in lengths.items()})
-    files[MANIFEST_FILE] = _manifest(len(papers), lengths, shards, tags)
+    facets, facet_data = facet_files(papers, review.taxonomy)
+    files.update(facet_data)
+    files[MANIFEST_FILE] = _manifest(len(papers), lengths, shards, tags, facets)
     return files

@@ -21,6 +21,7 @@ from generator.search.common import (
     snippet,
     tags_text,
 )
+from generator.search.facets import facet_files
 
 INDEX_FILE = "search/papers-index.json"
 
@@ -54,6 +55,7 @@ def build_search_index(review: Review) -> dict[str, Any]:
         },
         "tags": {tag.id: tag.label for tag in tags.values()},
         "topics": {tag: [paper.id for paper in papers] for tag, papers in topics.items()},
+        "order": [paper.id for paper in review.papers],  # paper numbers, as search/facets.json has them
     }
 
 
@@ -75,6 +77,7 @@ def _lunr_index(documents: list[dict[str, str]]) -> Index:
 
 def single_files(review: Review) -> dict[str, bytes]:
     """Every file of the single layout, by path under the docs dir."""
+    facets, facet_data = facet_files(review.papers, review.taxonomy)
     return {
         INDEX_FILE: dumps(build_search_index(review)),
         MANIFEST_FILE: dumps(
@@ -83,6 +86,8 @@ def single_files(review: Review) -> dict[str, bytes]:
                 "mode": "single",
                 "index": INDEX_FILE.removeprefix("search/"),
                 "count": len(review.papers),
+                "facets": facets,
             }
         ),
+        **facet_data,
     }

@@ -12,15 +12,17 @@
  *
  * A source: {count, tags (id -> label), search(words, tag) -> Promise of refs (best first; with
  * no words, the tag's papers in the order of its topic page, or none), docs(refs) -> Promise of
- * [{i: id, t: title, g: tag ids}], snippets(refs) -> Promise of the abstract snippets}. A source
- * is ready once docs() needs no download: results are listed as soon as they are ranked. */
+ * [{i: id, t: title, g: tag ids}], snippets(refs) -> Promise of the abstract snippets, all() ->
+ * every ref, number(ref) -> the paper's number in search/facets.json, tagsOf(ref) -> its tag ids}.
+ * A source is ready once docs() needs no download: results are listed as soon as they are ranked.
+ * The filters, the order and the URL's state are assets/search/facets.js's. */
 (function () {
   "use strict";
 
   var ns = window.litreviewSearch = window.litreviewSearch || {};
   ns.sources = ns.sources || {};
   var PAGE = 20;  // results shown at once; "Show more" adds as many
-  var MANIFEST_VERSION = 4;  // the layout of search/ these scripts read (generator/search/common.py)
+  var MANIFEST_VERSION = 5;  // the layout of search/ these scripts read (generator/search/common.py)
   // The last word is matched as a prefix (it may still be being typed) once its stem has this
   // many characters: "m*" would expand to thousands of terms (and, sharded, fetch many shards).
   var MIN_PREFIX = 3;
@@ -125,7 +127,11 @@
           throw shownError("This page does not load the script of the " + manifest.mode + " search index. " +
                            "Copy templates/assets/search/ and templates/pages/search.md.j2 from this litreview.");
         }
-        return open(manifest, manifestUrl);
+        return open(manifest, manifestUrl).then(function (source) {
+          source.manifest = manifest;  // the facets (assets/search/facets.js) read it
+          source.base = manifestUrl;
+          return source;
+        });
       });
     });
   }
@@ -191,7 +197,7 @@
     var status = root.querySelector("#lr-status");
     var more = root.querySelector("#lr-more");
     var total = state.refs.length;
-    if (state.words.length === 0 && !state.tag) {
+    if (state.words.length === 0 && !ns.facets.isFiltered(state.query)) {
       status.textContent = "Type to search " + state.source.count + " papers.";
     } else if (total === 0) {
       status.textContent = "No paper matches.";
@@ -237,30 +243,56 @@
     } catch (e) { /* a browser without User Timing Level 3 */ }
   }
 
-  function rememberQuery(text, tag) {
-    var url = new URL(window.location.href);
-    url.searchParams.delete("query");
-    url.searchParams.delete("tag");
-    if (text) url.searchParams.set("query", text);
-    if (tag) url.searchParams.set("tag", tag);
-    window.history.replaceState(window.history.state, "", url.href);
+  // The search's whole state in the page's URL (assets/search/facets.js says how), so that a view
+  // can be shared; replaced rather than pushed, as typing changes it on every keystroke.
+  function rememberQuery(query) {
+    var href = ns.facets.toUrl(query, window.location.href);
+    if (href !== window.location.href) window.history.replaceState(window.history.state, "", href);
   }
 
-  // Search for `text` in `tag` and list the results. Typing may run ahead of the searches: only
-  // the newest one is shown. view.state is then the search the list shows.
-  function update(view, text, tag) {
+  // The filters' controls, made the first time the index is open.
+  function ensureFilters(view, source) {
+    if (view.built) return;
+    view.built = true;
+    var root = view.root, grid = root.querySelector("#lr-filter-grid");
+    if (!grid || !source.manifest.facets) return;
+    ns.facets.build(grid, source);
+    ns.facets.show(root, view.query);
+    function changed() {
+      ns.facets.read(root, view.query);
+      var select = root.querySelector("#lr-tag");
+      if (view.query.tags.length > 1) root.querySelector("#lr-tag-several").selected = true;
+      else select.value = view.query.tags[0] || "";
+      view.search();
+    }
+    grid.addEventListener("change", changed);
+    grid.addEventListener("input", function (event) {
+      if (event.target.type === "number" || event.target.type === "text") changed();
+    });
+  }
+
+  // Search for the query of `view` (its words and filters) and list the results. Typing may run
+  // ahead of the searches: only the newest one is shown. view.state is then the search the list
+  // shows.
+  function update(view) {
     var mine = ++view.latest, root = view.root;
+    var query = JSON.parse(JSON.stringify(view.query));
     var started = window.performance ? performance.now() : 0;
     function isCurrent() { return mine === view.latest; }
     return openSource(root).then(function (source) {
-      var words = tokens(text);
-      return source.search(words, tag).then(function (refs) {
-        var next = { source: source, text: text, words: words, tag: tag, refs: refs, shown: 0 };
+      ensureFilters(view, source);
+      var words = tokens(query.text);
+      return ns.facets.resolve(source, query, words).then(function (found) {
+        var next = { source: source, text: query.text, words: words, query: query, refs: found.refs, shown: 0 };
         return showPage(root, next, isCurrent).then(function () {
           if (!isCurrent()) return;
           measureSearch(started);
           view.state = next;
-          rememberQuery(text, tag);
+          rememberQuery(query);
+          root.dataset.searched = String(mine);  // a search was listed (bench/search_probe.py waits for it)
+          ns.facets.summary(root, query, source, function () { view.clear(); });
+          // After the list is shown: each checkbox's count among these results.
+          window.setTimeout(function () { if (isCurrent()) ns.facets.counts(root, source, found); }, 0);
         });
       });
     }).catch(function (error) { if (isCurrent()) failed(root, error); });
@@ -310,13 +342,43 @@
     root.dataset.ready = "1";
     var input = root.querySelector("#lr-query");
     var select = root.querySelector("#lr-tag");
-    var params = new URLSearchParams(window.location.search);
-    input.value = params.get("query") || "";
-    select.value = params.get("tag") || "";
-    var view = { root: root, latest: 0, state: null };
-    var search = coalesced(function () { return update(view, input.value, select.value); });
-    input.addEventListener("input", search);
-    select.addEventListener("change", search);
+    var sort = root.querySelector("#lr-sort");
+    if (!ns.facets) {  // a review's copy of the search page older than its copy of this script
+      root.querySelector("#lr-status").textContent = "This page does not load assets/search/facets.js. " +
+        "Copy templates/pages/search.md.j2 and templates/assets/search/ from this litreview.";
+      return;
+    }
+    var several = root.querySelector("#lr-tag-several");
+    var view = { root: root, latest: 0, state: null, built: false,
+                 query: ns.facets.fromUrl(window.location.search) };
+    input.value = view.query.text;
+    if (view.query.tags.length > 1 && several) several.selected = true;
+    else select.value = view.query.tags[0] || "";
+    if (sort) sort.value = view.query.sort;
+    view.search = coalesced(function () { return update(view); });
+    view.clear = function () {
+      var text = view.query.text, order = view.query.sort;
+      view.query = ns.facets.emptyState();
+      view.query.text = text;
+      view.query.sort = order;
+      if (view.built) ns.facets.show(root, view.query);
+      view.search();
+    };
+    input.addEventListener("input", function () {
+      view.query.text = input.value;
+      view.search();
+    });
+    select.addEventListener("change", function () {
+      view.query.tags = select.value ? [select.value] : [];
+      if (view.built) ns.facets.show(root, view.query);
+      view.search();
+    });
+    if (sort) {
+      sort.addEventListener("change", function () {
+        view.query.sort = sort.value;
+        view.search();
+      });
+    }
     bindMore(view);
     root.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); });
     input.addEventListener("keydown", function (event) {
@@ -325,7 +387,7 @@
         if (first) window.location.href = first.href;
       }
     });
-    search();
+    view.search();
     input.focus();
   }
 

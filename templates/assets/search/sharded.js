@@ -309,6 +309,13 @@
       loaded.slice(1).forEach(function (part) { ix.titles = ix.titles.concat(part.docs); });
       return {
         count: manifest.count,
+        all: function () {
+          var refs = [];
+          for (var n = 0; n < manifest.count; n++) refs.push(String(n));
+          return refs;
+        },
+        number: function (ref) { return Number(ref); },
+        tagsOf: function (ref) { return ix.titles[Number(ref)][2]; },
         tags: manifest.tags,
         search: function (words, tag) { return search(ix, words, tag); },
         docs: function (refs) {

@@ -21,8 +21,13 @@
       function topic(tag) {
         return Object.prototype.hasOwnProperty.call(data.topics, tag) ? data.topics[tag] : [];
       }
+      var numbers = {};  // paper id -> its number in search/facets.json
+      data.order.forEach(function (id, n) { numbers[id] = n; });
       return {
         count: Object.keys(data.docs).length,
+        all: function () { return data.order.slice(); },
+        number: function (ref) { return numbers[ref]; },
+        tagsOf: function (ref) { return data.docs[ref].g; },
         tags: data.tags,
         search: function (words, tag) {
           if (!words.length) return Promise.resolve(tag ? topic(tag) : []);

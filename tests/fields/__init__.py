@@ -1,0 +1,1 @@
+"""Extraction fields (content/fields.yaml), their values, evidence tables and matrices."""
