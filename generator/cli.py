@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -446,9 +446,10 @@ def suggest(project_dir: Path) -> None:
     suggestions = suggest_tags(review.papers, review.taxonomy)
     report: dict[str, list[dict[str, object]]] = {}
     for item in suggestions:
-        report.setdefault(item.paper_id, []).append(
-            {"tag": item.tag, "score": item.score, "why": item.reason}
-        )
+        entry: dict[str, object] = {"tag": item.tag, "score": item.score, "why": item.reason}
+        if item.confidence is not None:
+            entry["confidence"] = f"{item.confidence:.0%} of suggestions this strong were right in tests"
+        report.setdefault(item.paper_id, []).append(entry)
     path = project.content_dir / "suggested-tags.yaml"
     header = (
         "# Tags litreview suggests, by paper: learned from the tags you assigned, and the match rules.\n"
@@ -463,6 +464,14 @@ def suggest(project_dir: Path) -> None:
         f"written to {project.rel(path)}",
         markup=False,
     )
+    untagged = [p.id for p in review.papers if not p.tags]
+    if untagged:
+        # Automatic tags abstain when unsure: these papers wait for the curator.
+        left = [i for i in untagged if i not in report]
+        click.echo(
+            f"{counted(len(untagged), 'paper')} without a tag ({len(left)} with no confident suggestion"
+            f"{': ' + ', '.join(left[:10]) + (' ...' if len(left) > 10 else '') if left else ''})"
+        )
 
 
 @cli.command()
@@ -674,6 +683,329 @@ def apply_(write: bool, project_dir: Path) -> None:
         click.echo(f"added {total}")
     else:
         click.echo(f"would add {total}; run `litreview tag apply --write` to write them")
+
+
+@cli.group()
+def screen() -> None:
+    """Screening decisions of a systematic review, for many papers at once.
+
+    \b
+    Decisions are written into the paper records (comments kept): no status means included;
+    `status: excluded` with `excluded: {stage, reason, date}`; or `status: awaiting-screening`
+    / `awaiting-full-text`. Reasons are the ids declared under reasons: in content/review.yaml.
+    Choose papers by id, --tag, --query (every word or "quoted phrase" in the title or
+    abstract, ignoring case) or --ids-file (one id a line).
+    \b
+    Examples:
+      litreview screen exclude --query "mice" --reason animal-study
+      litreview screen exclude --stage full-text --reason wrong-design some-paper-id
+      litreview screen include --tag depression
+      litreview screen asreview ~/Downloads/asreview_result.csv
+      litreview screen csv decisions.csv
+      litreview screen flow
+    """
+
+
+def _screen_selection(func: Callable[..., T]) -> Callable[..., T]:
+    for option in (
+        click.argument("ids", nargs=-1, metavar="[ID...]"),
+        click.option("--tag", "tags", multiple=True, help="Every paper with this tag (repeatable)."),
+        click.option("--query", help='Every paper whose title or abstract has every word or "phrase".'),
+        click.option(
+            "--ids-file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Ids, one a line.",
+        ),
+        click.option("--dry-run", is_flag=True, help="Show the changes without writing them."),
+        _project_option,
+    ):
+        func = option(func)
+    return func
+
+
+def _screening_records(project: Project) -> tuple[object, list[object]]:
+    """content/review.yaml (or None) and every record, excluded and awaiting ones too."""
+    from generator.records.screening import load_protocol
+
+    _, records = _all_records(project)
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log, hint="; fix content/review.yaml first"):
+        protocol = load_protocol(project.content_dir, log)
+        log.raise_if_errors()
+    return protocol, records
+
+
+def _selected(records: list[object], chosen: dict[str, Any]) -> list[str]:
+    """The ids of the papers chosen by ids, --tag, --query and --ids-file, in that order."""
+    from generator.records.screening import matches_query, query_terms
+    from generator.records.store import PaperFile
+
+    papers = [r.paper for r in records if isinstance(r, PaperFile)]
+    known = {p.id for p in papers}
+    ids, tags, query, ids_file = chosen["ids"], chosen["tags"], chosen["query"], chosen["ids_file"]
+    wanted = list(ids)
+    if ids_file is not None:
+        wanted += [line.strip() for line in ids_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        plural = "s" if len(unknown) > 1 else ""
+        _fail(f"no paper with the id{plural} {', '.join(unknown[:10])}; nothing was written")
+    for tag_id in tags:
+        wanted += [p.id for p in papers if tag_id in p.tags]
+    if query is not None:
+        terms = query_terms(query)
+        wanted += [p.id for p in papers if matches_query(p, terms)]
+    if not (ids or tags or query is not None or ids_file):
+        _fail("choose papers: ids, --tag, --query or --ids-file")
+    return list(dict.fromkeys(wanted))
+
+
+def _write_decisions(records: list[object], decisions: dict[str, object], dry_run: bool) -> None:
+    """Write each decision (all checked first), then take newly excluded papers off others'
+    related lists."""
+    from generator.records.exclusions import STATUS_INCLUDED, drop_related
+    from generator.records.screening import Decision, set_decision
+    from generator.records.store import PaperFile
+
+    by_id = {r.paper.id: r for r in records if isinstance(r, PaperFile)}
+    changed = 0
+    for paper_id, decision in decisions.items():
+        assert isinstance(decision, Decision)
+        if dry_run:
+            click.echo(f"would set {paper_id}: {decision.describe()}")
+            continue
+        if set_decision(by_id[paper_id].path, decision):
+            changed += 1
+            click.echo(f"{paper_id}: {decision.describe()}")
+    if dry_run:
+        click.echo(f"{counted(len(decisions), 'decision')} not written (--dry-run)")
+        return
+    gone = {i for i, d in decisions.items() if isinstance(d, Decision) and d.status != STATUS_INCLUDED}
+    for record in by_id.values():
+        if record.paper.id not in gone and gone & {*record.paper.related_pin, *record.paper.related_hide}:
+            drop_related(record.path, gone)
+    click.echo(f"{counted(changed, 'record')} changed, {len(decisions) - changed} already so")
+
+
+def _checked(decisions: dict[str, object], protocol: object) -> None:
+    from generator.records.screening import Decision, decision_problem, resolved
+
+    for paper_id, decision in list(decisions.items()):
+        assert isinstance(decision, Decision)
+        problem = decision_problem(decision, protocol)  # type: ignore[arg-type]
+        if problem is not None:
+            _fail(f"{paper_id}: {problem}; nothing was written")
+        decisions[paper_id] = resolved(decision, protocol)  # type: ignore[arg-type]
+
+
+@screen.command(name="include")
+@_screen_selection
+def screen_include(**chosen: Any) -> None:
+    """Include the chosen papers (their records lose any screening fields)."""
+    from generator.records.screening import Decision
+
+    _, records = _screening_records(Project.at(chosen["project_dir"]))
+    decisions: dict[str, object] = {i: Decision("included") for i in _selected(records, chosen)}
+    _write_decisions(records, decisions, chosen["dry_run"])
+
+
+@screen.command(name="exclude")
+@_screen_selection
+@click.option(
+    "--stage",
+    type=click.Choice(["identification", "title-abstract", "retrieval", "full-text"]),
+    help="Where they leave the flow (default: the reason's stage, else title-abstract).",
+)
+@click.option("--reason", help="A reason id declared in content/review.yaml.")
+def screen_exclude(stage: str | None, reason: str | None, **chosen: Any) -> None:
+    """Exclude the chosen papers at a stage, for a reason."""
+    from generator.ingest.importer import today
+    from generator.records.screening import Decision
+
+    protocol, records = _screening_records(Project.at(chosen["project_dir"]))
+    on, chosen_ids = today(), _selected(records, chosen)
+    decisions: dict[str, object] = {i: Decision("excluded", stage, reason, on) for i in chosen_ids}
+    _checked(decisions, protocol)
+    _write_decisions(records, decisions, chosen["dry_run"])
+
+
+@screen.command(name="await")
+@_screen_selection
+@click.option(
+    "--stage",
+    type=click.Choice(["title-abstract", "full-text"]),
+    default="title-abstract",
+    show_default=True,
+    help="The decision they wait for.",
+)
+def screen_await(stage: str, **chosen: Any) -> None:
+    """Mark the chosen papers as awaiting a decision (kept off the site until decided)."""
+    from generator.records.exclusions import AWAITING_FULL_TEXT, AWAITING_SCREENING
+    from generator.records.screening import Decision
+
+    _, records = _screening_records(Project.at(chosen["project_dir"]))
+    status = AWAITING_SCREENING if stage == "title-abstract" else AWAITING_FULL_TEXT
+    decisions: dict[str, object] = {i: Decision(status) for i in _selected(records, chosen)}
+    _write_decisions(records, decisions, chosen["dry_run"])
+
+
+@screen.command(name="asreview")
+@click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--relevant",
+    type=click.Choice(["awaiting-full-text", "included"]),
+    default="awaiting-full-text",
+    show_default=True,
+    help="What a record labelled relevant becomes.",
+)
+@click.option("--reason", help="The reason id for records labelled irrelevant (excluded on title, abstract).")
+@click.option(
+    "--unseen",
+    type=click.Choice(["keep", "awaiting-screening"]),
+    default="keep",
+    show_default=True,
+    help="What becomes of records ASReview has not shown yet.",
+)
+@click.option("--dry-run", is_flag=True, help="Show the changes without writing them.")
+@_project_option
+def screen_asreview(
+    export: Path, relevant: str, reason: str | None, unseen: str, dry_run: bool, project_dir: Path
+) -> None:
+    """Title and abstract decisions from an ASReview export's labels (its CSV `included` or
+    `asreview_label` column, or its RIS notes ASReview_relevant / ASReview_irrelevant).
+    Records are matched by DOI, else by title."""
+    from generator.ingest.importer import today
+    from generator.records.screening import Decision, match_labels, read_asreview
+    from generator.records.store import PaperFile
+
+    project = Project.at(project_dir)
+    protocol, records = _screening_records(project)
+    try:
+        labels = read_asreview(export)
+    except ValueError as exc:
+        _fail(f"{export}: {exc}")
+    papers = [r.paper for r in records if isinstance(r, PaperFile)]
+    found, unmatched = match_labels(labels, papers)
+    decisions: dict[str, object] = {}
+    for paper_id, label in found.items():
+        if label == 1:
+            decisions[paper_id] = Decision(relevant)
+        elif label == 0:
+            decisions[paper_id] = Decision("excluded", "title-abstract", reason, today())
+        elif unseen == "awaiting-screening":
+            decisions[paper_id] = Decision("awaiting-screening")
+    _checked(decisions, protocol)
+    for label in unmatched[:10]:
+        click.echo(f"{export.name}:{label.line}: matches no paper of the review ({label.title[:70]!r})")
+    if unmatched:
+        click.echo(f"{counted(len(unmatched), 'record')} of the export match no paper; they are left out")
+    _write_decisions(records, decisions, dry_run)
+
+
+@screen.command(name="csv")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show the changes without writing them.")
+@_project_option
+def screen_csv(file: Path, dry_run: bool, project_dir: Path) -> None:
+    """Decisions from a CSV: columns id, decision (include, exclude, awaiting-screening,
+    awaiting-full-text), and optionally stage, reason and date. Every line is checked before
+    any record is written."""
+    from generator.ingest.importer import today
+    from generator.records.screening import read_decisions_csv
+    from generator.records.store import PaperFile
+
+    project = Project.at(project_dir)
+    protocol, records = _screening_records(project)
+    decisions, problems = read_decisions_csv(file, today())
+    known = {r.paper.id for r in records if isinstance(r, PaperFile)}
+    problems += [f"{file.name}: no paper with the id {i!r}" for i in decisions if i not in known]
+    if problems:
+        for problem in problems:
+            console.print(f"[red]{escape(problem)}[/red]", soft_wrap=True)
+        _fail(f"{counted(len(problems), 'problem')} in {file.name}; nothing was written")
+    checked: dict[str, object] = dict(decisions)
+    _checked(checked, protocol)
+    _write_decisions(records, checked, dry_run)
+
+
+@screen.command(name="flow")
+@_project_option
+def screen_flow(project_dir: Path) -> None:
+    """Print the PRISMA 2020 counts of the review (and any gap in them)."""
+    from generator.records.review import load_review
+
+    project = Project.at(project_dir)
+    log = ProblemLog(project.root)
+    with _errors_to_messages(log):
+        review = load_review(project, log)
+    _print_problems(log.errors)
+    if review.flow is None:
+        _fail("this review is not systematic: it has no content/review.yaml (see README: Systematic reviews)")
+    for box in review.flow.boxes.values():
+        click.echo(f"{box.label}: {box.count}")
+        for part in box.parts:
+            click.echo(f"  {part.label}: {part.count}")
+    if log.errors:
+        sys.exit(1)
+
+
+@cli.command(name="fields")
+@_project_option
+def fields_(project_dir: Path) -> None:
+    """List the extraction fields (content/fields.yaml) with how many papers give a value."""
+    from generator.model import Review
+    from generator.records.fields import fill_rates
+
+    review = _valid_review(Project.at(project_dir))
+    assert isinstance(review, Review)
+    declared = review.taxonomy.fields
+    if not declared:
+        click.echo("no fields declared; add them to content/fields.yaml (see the README)")
+        return
+    total = len(review.papers)
+    width = max(5, *(len(spec.id) for spec in declared))
+    click.echo(f"{'field':<{width}}  {'type':<8}  {'filled':>6}  share  label")
+    for spec, filled in fill_rates(declared, review.papers):
+        kind = spec.type + (f" ({spec.unit})" if spec.unit else "")
+        share = f"{100 * filled / total:.0f}%" if total else "-"
+        click.echo(f"{spec.id:<{width}}  {kind:<8}  {filled:>6}  {share:>5}  {spec.label}")
+    given = sum(1 for paper in review.papers if paper.fields)
+    click.echo(f"{counted(len(declared), 'field')}; {counted(given, 'paper')} of {total:,} give a value")
+
+
+@cli.command(name="related")
+@click.option(
+    "--method",
+    "methods",
+    multiple=True,
+    type=click.Choice(["tfidf", "lsa", "default", "embeddings"]),
+    help="A method to measure (repeatable; default: all, embeddings if its extra is installed).",
+)
+@_project_option
+def related_(methods: tuple[str, ...], project_dir: Path) -> None:
+    """Compare related-papers methods on this review: precision@5 against the review's own tags
+    (the share of a paper's related papers that share a tag with it; no method reads tags, so a
+    paper's own tags never help it), mean list length and time."""
+    from generator.enrich.compare import METHODS, compare
+    from generator.enrich.embeddings import missing_extra
+    from generator.model import Review
+
+    project = Project.at(project_dir)
+    review = _valid_review(project)
+    assert isinstance(review, Review)
+    wanted = list(methods) or [m for m in METHODS if m != "embeddings" or missing_extra() is None]
+    if "embeddings" in wanted and (message := missing_extra()):
+        raise click.ClickException(message)
+    tagged = sum(bool(p.tags) for p in review.papers)
+    if tagged < 2:
+        raise click.ClickException("related papers are judged by their tags here: tag two papers or more")
+    click.echo(f"{counted(len(review.papers), 'paper')}, {tagged} tagged; precision@5 against their tags")
+    cache_dir = project.work_dir / "cache"  # the build's: embeddings cached by a build are reused
+    for figures in compare(review.papers, wanted, cache_dir):
+        click.echo(
+            f"  {figures.method:11s} {figures.precision:.3f}   lists of {figures.listed:.1f}   "
+            f"{figures.seconds:.1f} s   ({figures.judged} papers judged)"
+        )
 
 
 def counted(number: int, noun: str) -> str:

@@ -14,6 +14,9 @@ from generator.project import Project
 
 RELATED_METHODS = ("lsa", "embeddings")
 SEARCH_MODES = ("auto", "single", "sharded")
+# A systematic review's lists of the records in each box of its flow diagram, and its page of
+# excluded records (extra.litreview.screening_lists): published, or the diagram's counts only.
+SCREENING_LISTS = ("show", "hide")
 
 
 def read_mkdocs_yml(project: Project) -> dict[str, Any]:
@@ -64,6 +67,7 @@ class Settings:
     related_method: str = RELATED_METHODS[0]
     search_mode: str = SEARCH_MODES[0]
     has_nav: bool = False  # mkdocs.yml lists its own navigation
+    screening_lists: str = SCREENING_LISTS[0]
     mkdocs_yml: bytes = field(default=b"", repr=False)  # the file's bytes, for keys
 
     @classmethod
@@ -75,5 +79,6 @@ class Settings:
             related_method=_litreview_setting(project, data, "related", RELATED_METHODS),
             search_mode=_litreview_setting(project, data, "search", SEARCH_MODES),
             has_nav="nav" in data,
+            screening_lists=_litreview_setting(project, data, "screening_lists", SCREENING_LISTS),
             mkdocs_yml=project.mkdocs_file.read_bytes(),
         )

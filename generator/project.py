@@ -22,6 +22,7 @@ LAYOUT = {
     "sources_dir": "content/sources",
     "papers_dir": "content/papers",
     "tags_file": "content/tags.yaml",
+    "fields_file": "content/fields.yaml",  # extraction fields, tables and matrices (optional)
     "mkdocs_file": "mkdocs.yml",
     "work_dir": ".litreview",  # generated, disposable state: Markdown pages, caches, the lock
     "docs_dir": ".litreview/docs",
@@ -36,6 +37,7 @@ class Project:
     sources_dir: Path = field(init=False, repr=False, compare=False)
     papers_dir: Path = field(init=False, repr=False, compare=False)
     tags_file: Path = field(init=False, repr=False, compare=False)
+    fields_file: Path = field(init=False, repr=False, compare=False)
     mkdocs_file: Path = field(init=False, repr=False, compare=False)
     work_dir: Path = field(init=False, repr=False, compare=False)
     docs_dir: Path = field(init=False, repr=False, compare=False)

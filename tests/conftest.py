@@ -45,6 +45,7 @@ def copy_review(target: Path, *, with_papers: bool = True) -> Project:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "content" / "sources", target / "content" / "sources")
     shutil.copy(REPO / "content" / "tags.yaml", target / "content" / "tags.yaml")
+    shutil.copy(REPO / "content" / "fields.yaml", target / "content" / "fields.yaml")  # extraction fields
     if with_papers:
         shutil.copytree(REPO / "content" / "papers", target / "content" / "papers")
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")

@@ -148,7 +148,8 @@ def test_a_csv_field_over_the_limit_is_an_error_at_its_line(review: Project, tmp
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (OSError(errno.ENOSPC, "No space left on device"), "error: there is no space left on the disk"),
+        # The write that failed names no file; the message names the file being written.
+        (OSError(errno.ENOSPC, "No space left on device"), ": there is no space left on the disk"),
         (
             OSError(errno.EROFS, "Read-only file system", "content/x.tmp"),
             "content/x.tmp: the file system is read-only",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator.build.data_files import CachedReview, DataFiles, SearchIndexTask, is_data_file
 from generator.build.page_state import PageState
@@ -154,7 +154,9 @@ def _stages(run: _Run, digests: FileDigests) -> GenerateReport:
         search = SearchIndexTask(run.cache.directory, papers_key, digests_in_order, taxonomy, mode)
         run.worker.start(search)
     run.options.progress("related papers")
+    flow = review.flow
     review, data_files = _enrich(run, review, records, papers_key)
+    review = replace(review, flow=flow)  # a systematic review's PRISMA flow (records/screening.py)
     if run.worker is not None:
         # From here on, while this process renders and writes the pages and MkDocs builds them.
         run.worker.submit(data_files, [project.docs_dir, project.site_dir])
@@ -220,6 +222,7 @@ def _render(
         paper_keys=paper_keys,
         related_key=data_files.cached.choices_key if data_files.cached else None,
         compiled_dir=bytecode_dir(run.cache.directory),
+        screening_lists=run.settings.screening_lists == "show",
     )
     pages = render_pages(review, inputs, state, run.cache)
     pages.add(LUNR_JS_FILE, lunr_js_path().read_bytes())

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from generator.cache.store import Cache
 from generator.errors import ProblemLog
-from generator.model import Review, Taxonomy
+from generator.model import Flow, Review, Taxonomy
 from generator.project import Project
+from generator.records.fields import check_records
+from generator.records.reference import report_key_clashes
 from generator.records.store import PaperFile, excluded_records, load_papers
 from generator.records.taxonomy import load_taxonomy
 
@@ -37,6 +41,8 @@ def review_of(records: list[PaperFile], taxonomy: Taxonomy, log: ProblemLog) -> 
                 if what is not None:
                     line = record.lines.get(("related", key, i))
                     log.error(record.path, line, f"related.{key}: {other!r} is {what}")
+    if taxonomy.tags or taxonomy.fields:  # as tags: not against a taxonomy that could not be read
+        check_records(records, taxonomy.fields, log)  # the extracted values, against fields.yaml
     for record in records:
         if not record.paper.tags:
             log.warning(
@@ -44,7 +50,24 @@ def review_of(records: list[PaperFile], taxonomy: Taxonomy, log: ProblemLog) -> 
                 record.lines.get(("tags",)),
                 "this paper has no tags; it appears on no topic page",
             )
-    return Review(papers=papers, taxonomy=taxonomy)
+    report_key_clashes(records, log)  # citation keys that papers share, and what they become
+    return Review(papers=papers, taxonomy=taxonomy, flow=screening_flow(records, log))
+
+
+def screening_flow(records: Sequence[PaperFile], log: ProblemLog) -> Flow | None:
+    """A systematic review's PRISMA flow (content/review.yaml next to the papers' folder), with
+    the decisions checked against it; None for a review that is not systematic."""
+    from generator.records.screening import check_decisions, flow_of, load_protocol
+
+    papers_dir = getattr(records, "papers_dir", None)
+    if papers_dir is None:
+        return None
+    protocol = load_protocol(papers_dir.parent, log)
+    if protocol is None:
+        return None
+    everyone = [*records, *excluded_records(records)]
+    check_decisions(everyone, protocol, log)
+    return flow_of([record.paper for record in everyone], protocol, log)
 
 
 def load_review(project: Project, log: ProblemLog, cache: Cache | None = None) -> Review:

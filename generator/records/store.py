@@ -24,7 +24,10 @@ from generator.cache.store import Cache
 from generator.errors import Problem, ProblemLog
 from generator.files import atomic_write_bytes, is_temporary, remove_stale_temporaries
 from generator.model import Bibliographic, Paper, PaperDate, SourceRef, Taxonomy
-from generator.records.exclusions import is_excluded, valid_exclusion
+from generator.records.exclusions import is_excluded, screening_of, valid_exclusion
+from generator.records.reference import arxiv_id_of
+from generator.records.reference import from_yaml as reference_from_yaml
+from generator.records.reference import to_yaml as reference_to_yaml
 from generator.records.slugs import PAPER_ID_PATTERN, is_reserved_id, reserved_id_message
 from generator.records.yamlio import YamlSyntaxError, dump_new, load_with_lines, update_in_place
 
@@ -34,6 +37,7 @@ PAPER_KEYS = (
     "title_derived",
     "tags",
     "notes",
+    "fields",
     "status",
     "excluded",
     "related",
@@ -48,6 +52,7 @@ PAPER_KEYS = (
     "url",
     "pdf_url",
     "keywords",
+    "reference",
     "added",
     "abstract",
     "sources",
@@ -92,6 +97,7 @@ class Records(list[PaperFile]):
     import still needs them, so that their sources never bring the papers back."""
 
     excluded: tuple[PaperFile, ...] = ()
+    papers_dir: Path | None = None  # the folder they were read from
 
 
 def excluded_records(records: Sequence[PaperFile]) -> tuple[PaperFile, ...]:
@@ -406,15 +412,19 @@ def _bibliographic(record: _Record) -> Bibliographic:
         value = data.get(key)
         return tuple(v for v in value if isinstance(v, str) and v.strip()) if isinstance(value, list) else ()
 
+    reference = reference_from_yaml(data.get("reference"), record.error)
+    doi, url = text("doi"), text("url")
     return Bibliographic(
         authors=texts("authors"),
         year=year,
         venue=text("venue"),
-        doi=text("doi"),
-        arxiv_id=text("arxiv_id"),
-        url=text("url"),
+        doi=doi,
+        # An arXiv DOI (10.48550/arXiv.X) or URL names the arXiv id the record may not have.
+        arxiv_id=text("arxiv_id") or arxiv_id_of({"doi": doi or "", "url": url or ""}),
+        url=url,
         pdf_url=text("pdf_url"),
         keywords=texts("keywords"),
+        reference=reference,
     )
 
 
@@ -437,6 +447,33 @@ def _related_choices(record: _Record) -> tuple[tuple[str, ...], tuple[str, ...]]
             ids = []
         chosen[key] = tuple(dict.fromkeys(ids))
     return chosen["pin"], chosen["hide"]
+
+
+def _field_value(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _valid_fields(record: _Record) -> tuple[tuple[str, object], ...]:
+    """`fields: {name: value}`: the paper's extracted values, checked here for their shape only (a
+    value, or a list of values); records/fields.py checks them against content/fields.yaml."""
+    value = record.data.get("fields")
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        record.error(("fields",), "fields must be a mapping of field ids to values (see content/fields.yaml)")
+        return ()
+    found: list[tuple[str, object]] = []
+    for name, item in value.items():
+        if item is None or item == []:
+            continue  # `name:` with nothing after it: no value yet
+        if isinstance(item, list) and all(_field_value(v) for v in item):
+            found.append((str(name), tuple(item)))
+        elif _field_value(item):
+            found.append((str(name), item))
+        else:
+            message = f"fields: {name!r} must be a value or a list of values, got {item!r}"
+            record.error(("fields", name), message)
+    return tuple(found)
 
 
 def _fingerprint(record: _Record) -> str:
@@ -471,6 +508,7 @@ _VALIDATORS: tuple[tuple[str, Callable[[_Record], Any]], ...] = (
     ("notes", _valid_notes),
     ("related", _related_choices),
     ("fingerprint", _fingerprint),
+    ("fields", _valid_fields),
 )
 # Validated only in a usable record, after the others.
 _USABLE_VALIDATORS: tuple[tuple[str, Callable[[_Record], Any]], ...] = (
@@ -513,6 +551,8 @@ def parse_paper(path: Path, text: str, known_tags: set[str] | None, log: Problem
         meta=fields["meta"],
         added=fields["added"],
         path=path.name,
+        fields=fields["fields"],
+        screening=screening_of(data) if excluded else None,
     )
     return PaperFile(paper, str(path), record.lines, fields["split"], excluded=excluded)
 
@@ -644,7 +684,9 @@ def load_papers(
     `digests` gives the digest of each file's bytes (digests.py): a record validated before is
     then not read at all."""
     if not papers_dir.is_dir():
-        return Records()
+        empty = Records()
+        empty.papers_dir = papers_dir
+        return empty
     for name in remove_stale_temporaries(papers_dir):
         log.warning(papers_dir / name, None, "removed this temporary file, left by an interrupted write")
     known = set(taxonomy.tags) if taxonomy is not None else None
@@ -660,6 +702,7 @@ def load_papers(
         if record is not None and _id_is_free(record, entry.name, seen, log):
             (excluded if record.excluded else records).append(record)
     records.excluded = tuple(excluded)
+    records.papers_dir = papers_dir
     _report_other_files(papers_dir, log)
     if cache is not None and now.keys() != before.keys():
         cache.put_dict(PARSED_CACHE, cache_key, now, before)
@@ -730,6 +773,8 @@ def new_record_bytes(paper: Paper) -> bytes:
     if paper.upvotes is not None:
         data["upvotes"] = paper.upvotes
     data.update(paper.meta.fields())
+    if paper.meta.reference is not None:
+        data["reference"] = reference_to_yaml(paper.meta.reference)
     if paper.added:
         data["added"] = paper.added
     data["abstract"] = paper.abstract
@@ -738,17 +783,39 @@ def new_record_bytes(paper: Paper) -> bytes:
     return dump_new(data, HEADER).encode("utf-8")
 
 
+def _add_to_reference(data: Any, additions: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Add the reference parts (fields, name lists) the record's reference lacks; True if any."""
+    reference = data.get("reference")
+    if not isinstance(reference, dict):
+        return False
+    changed = False
+    for part, values in additions.items():
+        if reference.get(part) is None:
+            reference[part] = {}
+        section = reference[part]
+        if not isinstance(section, dict):
+            continue
+        for key, value in values.items():
+            if key not in section:
+                section[key] = value
+                changed = True
+    return changed
+
+
 def refresh_from_sources(
     path: Path,
     sources: tuple[SourceRef, ...],
     metadata: dict[str, Any],
     replace_title: str | None = None,
     overwrite: Mapping[str, Any] | None = None,
+    reference_additions: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> bool:
     """Update the source-owned fields of an existing record in place; True if it changed.
 
     `metadata` fills fields the record lacks; `overwrite` replaces fields whose value is still
-    the one their source gave (a source that was replaced by a newer export of itself)."""
+    the one their source gave (a source that was replaced by a newer export of itself);
+    `reference_additions` ({"fields": {...}, "names": {...}}) adds to the record's reference the
+    fields and name lists it lacks, keeping every value it has."""
 
     def change(data: Any) -> bool:
         changed = False
@@ -766,6 +833,7 @@ def refresh_from_sources(
                 position = list(data).index("abstract") if "abstract" in data else len(data)
                 data.insert(position, key, value)
                 changed = True
+        changed = _add_to_reference(data, reference_additions or {}) or changed
         if replace_title is not None and data.get("title") != replace_title:
             data["title"] = replace_title
             if "title_derived" in data:

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.errors import ProblemLog
 from generator.model import Tag, TagGroup, Taxonomy
+from generator.records.fields import FIELDS_FILE, load_fields
 from generator.records.slugs import SLUG_PATTERN, is_reserved_id, reserved_id_message
 from generator.records.yamlio import YamlSyntaxError, load_with_lines
 
@@ -299,7 +300,9 @@ def load_taxonomy(path: Path, log: ProblemLog) -> Taxonomy:
         tag = _tag(at, tid, spec, groups)
         if tag is not None:
             tags[tag.id] = tag
-    return Taxonomy(groups, tags)
+    # The extraction fields, declared beside the taxonomy (their matrices may cross tag groups).
+    declared = load_fields(path.parent / FIELDS_FILE, log, groups)
+    return Taxonomy(groups, tags, declared.fields, declared.table, declared.matrices)
 
 
 def _aliases(value: Any, path: Path, line: int | None, tag: str, log: ProblemLog) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ def catalog_paper(paper: Paper, related: tuple[RelatedPaper, ...]) -> dict[str, 
         "authors_count": paper.authors_count,
         # The page is "url"; the paper's own address (publisher, arXiv) is "source_url".
         **{("source_url" if k == "url" else k): v for k, v in paper.meta.fields().items()},
+        "fields": {name: list(value) if isinstance(value, tuple) else value for name, value in paper.fields},
         "sources": [{"file": s.file, "line": s.line} for s in paper.sources],
         "related": [
             {
@@ -74,6 +75,17 @@ def build_catalog(review: Review, with_papers: bool = True) -> dict[str, Any]:
         "groups": [
             {"id": g.id, "label": g.label, "description": g.description}
             for g in review.taxonomy.groups.values()
+        ],
+        "fields": [
+            {
+                "id": spec.id,
+                "label": spec.label,
+                "type": spec.type,
+                "description": spec.description,
+                "unit": spec.unit,
+                "choices": list(spec.choices),
+            }
+            for spec in review.taxonomy.fields
         ],
     }
 

@@ -23,6 +23,7 @@ class RenderInputs:
     paper_keys: Mapping[str, str] | None = None
     related_key: str | None = None
     compiled_dir: Path | None = None
+    screening_lists: bool = True  # a systematic review's flow lists and excluded records page
 
 
 class WrittenPages(Protocol):

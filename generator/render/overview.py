@@ -56,10 +56,22 @@ def _home_page(context: RenderContext, groups: list[dict[str, object]]) -> str:
     )
 
 
+def _facet_names(review: Review) -> list[str]:
+    """What the search page's filters offer (as search/facets.py makes them), for their heading."""
+    papers = review.papers
+    names = ["topics", "years"] if any(p.date or p.meta.year for p in papers) else ["topics"]
+    names += ["venues"] if any(p.meta.venue for p in papers) else []
+    names += ["authors"] if any(p.meta.authors for p in papers) else []
+    return names + [f.label for f in review.taxonomy.fields if f.type not in ("text", "url")]
+
+
 def _search_page(context: RenderContext) -> str:
     tags = sorted(context.tags.values(), key=lambda t: t.label.lower())
     return context.env.get_template("search.md.j2").render(
-        tags=[(t, len(context.topics[t.id])) for t in tags]
+        tags=[(t, len(context.topics[t.id])) for t in tags],
+        fields=bool(context.review.taxonomy.fields),
+        facets=_facet_names(context.review),
+        matrices=bool(context.review.taxonomy.matrices),
     )
 
 

@@ -12,13 +12,17 @@ from generator.cache import keys
 from generator.cache.store import Cache, content_key
 from generator.model import Review
 from generator.ordering import topic_order
+from generator.records.reference import citation_keys
 from generator.render.context import RenderContext
 from generator.render.environment import make_environment
 from generator.render.fragments import Fragment, Fragments
 from generator.render.inputs import NothingWritten, RenderInputs, WrittenPages
+from generator.render.matrix import add_evidence
 from generator.render.overview import add_overview
 from generator.render.page_set import PageSet
 from generator.render.paper_pages import add_paper_pages
+from generator.render.references import add_reference_files
+from generator.render.screening_pages import add_screening_pages
 from generator.render.topic_pages import add_topic_pages
 
 
@@ -33,6 +37,13 @@ def _context(review: Review, inputs: RenderInputs, memo: dict[str, Fragment]) ->
     paper_keys = inputs.paper_keys
     if paper_keys is None or any(p.id not in paper_keys for p in review.papers):
         paper_keys = {p.id: content_key(repr(p)) for p in review.papers}
+    cited = citation_keys(review.papers)
+    # A paper's own key (its source's, or the conventional one) follows from the paper; a key
+    # that a clash changed is part of what the paper's entries are made from.
+    paper_keys = {
+        paper_id: content_key(key, cited.keys[paper_id]) if paper_id in cited.renamed else key
+        for paper_id, key in paper_keys.items()
+    }
     return RenderContext(
         review=review,
         env=make_environment(inputs.templates_dir, inputs.compiled_dir),
@@ -41,7 +52,7 @@ def _context(review: Review, inputs: RenderInputs, memo: dict[str, Fragment]) ->
         site_title=inputs.site_title,
         site_url=inputs.site_url,
         base_key=content_key(templates_key(inputs.templates_dir), inputs.site_url),
-        fragments=Fragments(paper_keys, memo),
+        fragments=Fragments(paper_keys, memo, cited.keys),
         topics=topic_order(review.papers, review.taxonomy.tags),
     )
 
@@ -63,6 +74,9 @@ def render_pages(
     add_paper_pages(context, pages, written, inputs.related_key)
     add_topic_pages(context, pages, written)
     add_overview(context, pages)
+    add_reference_files(context, pages, written)  # references.ris, each topic's .ris and .json
+    add_screening_pages(context, pages, inputs.screening_lists)
+    add_evidence(context, pages)  # papers.csv and the evidence-gap matrices
     if cache is not None and fragments.keys() != known.keys():
         current = {k: v for k, v in fragments.items() if k in pages.paper_keys}
         cache.put_dict(entry.name, entry.key(), current, known)

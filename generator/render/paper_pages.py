@@ -13,12 +13,15 @@ from pathlib import Path
 from generator.cache.store import content_key
 from generator.model import Paper, Review, Tag
 from generator.records.abstracts import abstract_html, external_links
+from generator.records.reference import truncated
 from generator.render.changes import changed_papers
 from generator.render.context import Listed, RenderContext
 from generator.render.environment import make_environment
 from generator.render.fragments import Fragment, paper_fragment
+from generator.render.highwire import coins_title, highwire_tags
 from generator.render.inputs import WrittenPages
 from generator.render.page_set import PageSet
+from generator.render.tables import paper_values
 
 # Below this many paper pages to render, one process does it all (starting a second one costs
 # more than it saves).
@@ -41,6 +44,8 @@ class PaperJob:
     following: Paper | None
     permalink: str | None
     related: tuple[Listed, ...]
+    extracted: tuple[object, ...] = ()  # the paper's field values, as render.tables.paper_values
+    citation_key: str = ""  # the paper's key in the review's bibliographies
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,7 @@ def _page_key(context: RenderContext, around: _Around, paper: Paper) -> str:
         ),
         (previous.id, previous.title) if previous else None,
         (following.id, following.title) if following else None,
+        paper_values(context.review.taxonomy, paper),  # the fields' labels and values shown
     )
     return _paper_page_key(context.base_key, context.paper_keys[paper.id], shown)
 
@@ -171,6 +177,8 @@ def _job(context: RenderContext, around: _Around, paper: Paper, path: str, key: 
         following,
         f"{site_url}papers/{paper.id}/" if site_url.startswith("http") else None,
         tuple(related),
+        paper_values(context.review.taxonomy, paper),
+        citation_key=context.fragments.citation_keys.get(paper.id, ""),
     )
 
 
@@ -183,7 +191,7 @@ def render_paper_pages(
     for job in jobs:
         fragment = memo.get(job.paper_key) or made.get(job.paper_key)
         if fragment is None:
-            fragment = made[job.paper_key] = paper_fragment(job.paper)
+            fragment = made[job.paper_key] = paper_fragment(job.paper, job.citation_key or None)
         text = template.render(
             paper=job.paper,
             tags=list(job.tags),
@@ -196,6 +204,13 @@ def render_paper_pages(
             following=job.following,
             permalink=job.permalink,
             related=list(job.related),
+            extracted=list(job.extracted),
+            formatted=fragment[4],
+            citation_meta=highwire_tags(job.paper, job.permalink),
+            coins=coins_title(job.paper),
+            authors_truncated=truncated(job.paper.meta.reference.people("author"))
+            if job.paper.meta.reference
+            else False,
         )
         pages.append((job.path, job.key, text.encode("utf-8")))
     return pages, made

@@ -13,6 +13,7 @@ from generator.render.context import Listed, RenderContext
 from generator.render.feeds import atom_feed
 from generator.render.inputs import WrittenPages
 from generator.render.page_set import PageSet
+from generator.render.tables import comparison_table, papers_csv
 
 # A topic page lists its newest papers; the search page lists all of a topic's papers (filtered
 # by topic, newest first). A page listing every paper of a large topic is slow to build and to read.
@@ -32,6 +33,8 @@ def _topic_page(context: RenderContext, template: jinja2.Template, tag: Tag, mem
         key_terms=context.review.key_terms.get(tag.id, ()),
         years_chart=years_chart(members, f"Papers on {tag.label} per year", "lr-years"),
         cooccurring=cooccurring[:COOCCURRING_SHOWN],
+        table=comparison_table(context.review.taxonomy, members, f"../{tag.id}.csv"),
+        matrices=bool(context.review.taxonomy.matrices),
     )
 
 
@@ -57,7 +60,8 @@ def add_topic_pages(context: RenderContext, pages: PageSet, written: WrittenPage
         members = context.topics[tag.id]
         shown = "\n".join(context.paper_keys[p.id] for p in members)
         key = content_key(topics_key, tag.id, repr(review.key_terms.get(tag.id, ())), shown)
-        page, bibliography, feed = paths = tuple(f"topics/{tag.id}.{kind}" for kind in ("md", "bib", "xml"))
+        kinds = ("md", "bib", "xml", "csv") if review.taxonomy.fields else ("md", "bib", "xml")
+        page, bibliography, feed, *table = paths = tuple(f"topics/{tag.id}.{kind}" for kind in kinds)
         if all(written.is_current(path, key) for path in paths):
             for path in paths:
                 pages.keep(path, key)
@@ -66,3 +70,5 @@ def add_topic_pages(context: RenderContext, pages: PageSet, written: WrittenPage
         by_id_order = sorted(members, key=lambda p: p.id)
         pages.add(bibliography, b"\n".join([context.fragments.bibtex(p) for p in by_id_order]), key)
         pages.add(feed, _topic_feed(context, tag, members, feed), key)
+        if table:  # every paper of the topic with every field, newest first
+            pages.add(table[0], papers_csv(members, review.taxonomy.fields), key)

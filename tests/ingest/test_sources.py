@@ -91,7 +91,9 @@ def test_dates(text: str, expected: PaperDate) -> None:
     assert PaperDate.parse(expected.to_text()) == expected
 
 
-@pytest.mark.parametrize("text", ["Foo 7", "2024-13-01", "May 40", ""])
+@pytest.mark.parametrize(
+    "text", ["Foo 7", "2024-13-01", "May 40", "", "2023-02-29", "Feb 30", "2024-04-31", "Jun 31, 2024"]
+)
 def test_bad_dates(text: str) -> None:
     with pytest.raises(ValueError):
         PaperDate.parse(text)

@@ -20,7 +20,8 @@ UNSAFE_URL = re.compile(r"^\s*(javascript|data|vbscript):", re.IGNORECASE)
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "poster", "background")
 # Every <script> of a page is one of these: the theme's own, ours, or the theme's inline config.
 ALLOWED_SCRIPT_SOURCES = re.compile(
-    r"(assets/javascripts/bundle\.[0-9a-f]+\.min\.js|assets/(page|search|map|search/single|search/sharded)\.js)$"
+    r"(assets/javascripts/bundle\.[0-9a-f]+\.min\.js"
+    r"|assets/(page|search|map|search/single|search/sharded|search/facets|tables)\.js)$"
 )
 
 
