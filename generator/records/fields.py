@@ -20,7 +20,7 @@ from typing import Any
 
 from generator.errors import ProblemLog
 from generator.model import FIELD_TYPES, FieldSpec, MatrixAxis, MatrixSpec, Paper, TagGroup
-from generator.records.yamlio import YamlSyntaxError, load_with_lines
+from generator.records.yamlio import read_yaml_mapping
 
 FIELDS_FILE = "fields.yaml"
 MAX_FIELDS_BYTES = 1024 * 1024
@@ -74,22 +74,7 @@ def _read(path: Path, log: ProblemLog) -> tuple[dict[str, Any], Lines] | None:
     if path.stat().st_size > MAX_FIELDS_BYTES:
         log.error(path, None, f"the file is over {MAX_FIELDS_BYTES // 1024} KB; it should be a few KB")
         return None
-    try:
-        data, lines, duplicates = load_with_lines(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        log.error(path, exc.line, exc.message)
-        return None
-    except UnicodeDecodeError:
-        log.error(path, None, "the file is not UTF-8 text")
-        return None
-    for key, line in duplicates:
-        log.error(path, line, f"the key {key!r} appears twice; keep one")
-    if data is None:
-        return {}, lines
-    if not isinstance(data, dict):
-        log.error(path, 1, "expected a mapping with the keys 'fields', 'table' and 'matrices'")
-        return None
-    return data, lines
+    return read_yaml_mapping(path, log, "the keys 'fields', 'table' and 'matrices'")
 
 
 def _text(value: Any) -> bool:

@@ -49,7 +49,7 @@ from generator.records.exclusions import (
     STATUS_INCLUDED,
 )
 from generator.records.slugs import PAPER_ID_PATTERN
-from generator.records.yamlio import YamlSyntaxError, load_with_lines, update_in_place
+from generator.records.yamlio import read_yaml_mapping, update_in_place
 
 REVIEW_FILE = "review.yaml"  # under content/
 REVIEW_KEYS = ("title", "sources", "reasons")
@@ -202,20 +202,10 @@ def load_protocol(content_dir: Path, log: ProblemLog) -> Protocol | None:
     path = review_file(content_dir)
     if not path.is_file():
         return None
-    try:
-        data, lines, duplicates = load_with_lines(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        log.error(path, exc.line, exc.message)
+    read = read_yaml_mapping(path, log, "title, sources and reasons")
+    if read is None:
         return None
-    except UnicodeDecodeError:
-        log.error(path, None, "the file is not UTF-8 text")
-        return None
-    for key, line in duplicates:
-        log.error(path, line, f"the key {key!r} appears twice; keep one")
-    data = data if data is not None else {}
-    if not isinstance(data, dict):
-        log.error(path, 1, "expected a mapping with title, sources and reasons")
-        return None
+    data, lines = read
 
     def problem(key: tuple[str | int, ...], message: str) -> None:
         log.error(path, lines.get(key, lines.get(key[:2], lines.get(key[:1], 1))), message)

@@ -15,7 +15,7 @@ from generator.errors import ProblemLog
 from generator.model import Tag, TagGroup, Taxonomy
 from generator.records.fields import FIELDS_FILE, load_fields
 from generator.records.slugs import SLUG_PATTERN, is_reserved_id, reserved_id_message
-from generator.records.yamlio import YamlSyntaxError, load_with_lines
+from generator.records.yamlio import read_yaml_mapping
 
 MAX_TAXONOMY_BYTES = 5 * 1024 * 1024
 GROUP_KEYS = {"label", "description"}
@@ -134,21 +134,10 @@ def _read_mapping(
     if path.stat().st_size > MAX_TAXONOMY_BYTES:
         log.error(path, None, f"the taxonomy is over {MAX_TAXONOMY_BYTES // 2**20} MB; it should be a few KB")
         return None
-    try:
-        data, lines, duplicates = load_with_lines(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        log.error(path, exc.line, exc.message)
+    read = read_yaml_mapping(path, log, "the keys 'groups' and 'tags'")
+    if read is None:
         return None
-    except UnicodeDecodeError:
-        log.error(path, None, "the file is not UTF-8 text")
-        return None
-    for key, line in duplicates:
-        log.error(path, line, f"the key {key!r} appears twice; keep one")
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        log.error(path, 1, "expected a mapping with the keys 'groups' and 'tags'")
-        return None
+    data, lines = read
     for key in data:
         if key not in ("groups", "tags"):
             log.error(path, lines.get((key,)), f"unknown key {key!r} (expected groups, tags)")

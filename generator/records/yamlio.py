@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 
+from generator.errors import ProblemLog
 from generator.files import atomic_write_text
 
 try:
@@ -347,3 +348,24 @@ def rename_key(mapping: Any, old: str, new: str) -> None:
     comments = getattr(mapping, "ca", None)
     if comments is not None and old in comments.items:
         comments.items[new] = comments.items.pop(old)
+
+
+def read_yaml_mapping(path: Path, log: ProblemLog, keys: str) -> tuple[dict[str, Any], Any] | None:
+    """A review-level YAML file (tags.yaml, fields.yaml, review.yaml) as a mapping and its key
+    lines; None, with the problem logged (file and line), if it cannot be read as one. An empty
+    file is an empty mapping; `keys` says what the mapping should hold, for the message."""
+    try:
+        data, lines, duplicates = load_with_lines(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        log.error(path, exc.line, exc.message)
+        return None
+    except UnicodeDecodeError:
+        log.error(path, None, "the file is not UTF-8 text")
+        return None
+    for key, line in duplicates:
+        log.error(path, line, f"the key {key!r} appears twice; keep one")
+    data = data if data is not None else {}
+    if not isinstance(data, dict):
+        log.error(path, 1, f"expected a mapping with {keys}")
+        return None
+    return data, lines

@@ -16,7 +16,9 @@ EXAMPLE = REPO / "examples" / "ibd-psychology"
 def copy_example(target: Path) -> Project:
     """A private copy of the example review: its content, settings and decisions."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(EXAMPLE / "content", target / "content", ignore=shutil.ignore_patterns("merge-report.yaml"))
+    shutil.copytree(
+        EXAMPLE / "content", target / "content", ignore=shutil.ignore_patterns("merge-report.yaml")
+    )
     for name in ("mkdocs.yml", "decisions.csv"):
         shutil.copy(EXAMPLE / name, target / name)
     return Project.at(target)
