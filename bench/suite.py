@@ -31,6 +31,10 @@ LABELLED = REPO.parent / "shared" / "corpora" / "labelled" / "awesome-lists.json
 SMALL_REVIEW, SMALL_REVIEWS = 400, 7
 EMBEDDINGS_CACHE = REPO / ".litreview" / "bench-embeddings"
 
+TAGGED_DEFAULT = "litreview default, tags of the others counting"
+# Methods given the labels as tags (every other paper's; never a paper's own, for its own list).
+TAG_METHODS = {TAGGED_DEFAULT, "embeddings extra, tags counting"}
+
 # For each paper, its listed neighbours (indices) and their scores.
 Lists = list[list[tuple[int, float]]]
 
@@ -172,9 +176,17 @@ def hybrid_candidates(papers: list[Paper], vectors: np.ndarray | None = None) ->
 
 
 def shipped(papers: list[Paper], vectors: np.ndarray | None = None) -> Lists:
-    """What a review shows: related_choices (hub cap, floor, no-abstract rule)."""
+    """What a review shows: related_choices (hub cap, floor, no-abstract rule, and tag support
+    when the papers carry tags)."""
     choices = related.related_choices(papers, vectors=vectors)
-    return [[(j, s) for j, s, pinned, _ in row if not pinned] for row in choices]
+    return [[(j, s) for j, s, pinned, *_ in row if not pinned] for row in choices]
+
+
+def labelled_as_tags(papers: list[Paper], labels: Sequence[set[str]]) -> list[Paper]:
+    """The papers with their labels as tags: a review its curator has tagged. The methods never
+    read a paper's own tags for its own list (tests/enrich/test_related_quality.py), so the
+    labels judging a list are not the ones that made it."""
+    return [replace(p, tags=tuple(sorted(own))) for p, own in zip(papers, labels, strict=True)]
 
 
 def embedded(papers: list[Paper]) -> np.ndarray:
@@ -207,7 +219,8 @@ def methods(with_embeddings: bool) -> dict[str, Callable[[list[Paper]], Lists]]:
         "BM25": bm25,
         "previous default (2nd-order LSA)": second_order,
         "hybrid, no hub cap or floor": hybrid_candidates,
-        "litreview default (hybrid)": shipped,
+        "litreview default, text only (untagged review)": shipped,
+        TAGGED_DEFAULT: shipped,
     }
     if with_embeddings:
         from generator.enrich.embeddings import embedding_vectors
@@ -219,7 +232,8 @@ def methods(with_embeddings: bool) -> dict[str, Callable[[list[Paper]], Lists]]:
         def extra(papers: list[Paper]) -> Lists:
             return shipped(papers, embedding_vectors(papers, EMBEDDINGS_CACHE))
 
-        found["embeddings extra (as shipped)"] = extra
+        found["embeddings extra, text only"] = extra
+        found["embeddings extra, tags counting"] = extra
     return found
 
 
@@ -251,8 +265,9 @@ def run_suite(benchmarks_: list[Benchmark], with_embeddings: bool) -> Results:
         for name, method in methods(with_embeddings).items():
             figures, seconds = [], 0.0
             for papers, labels in benchmark.parts:
+                given = labelled_as_tags(papers, labels) if name in TAG_METHODS else papers
                 started = time.perf_counter()
-                lists = method(papers)
+                lists = method(given)
                 seconds += time.perf_counter() - started
                 figures.append(precision(lists, labels))
             p5, length = (float(np.mean([f[i] for f in figures])) for i in (0, 1))

@@ -978,14 +978,14 @@ def fields_(project_dir: Path) -> None:
     "--method",
     "methods",
     multiple=True,
-    type=click.Choice(["tfidf", "lsa", "default", "embeddings"]),
+    type=click.Choice(["tfidf", "lsa", "default-text", "default", "embeddings"]),
     help="A method to measure (repeatable; default: all, embeddings if its extra is installed).",
 )
 @_project_option
 def related_(methods: tuple[str, ...], project_dir: Path) -> None:
     """Compare related-papers methods on this review: precision@5 against the review's own tags
-    (the share of a paper's related papers that share a tag with it; no method reads tags, so a
-    paper's own tags never help it), mean list length and time."""
+    (the share of a paper's related papers that share a tag with it; no method reads a paper's
+    own tags for its own list, so they judge lists they did not make), mean list length and time."""
     from generator.enrich.compare import METHODS, compare
     from generator.enrich.embeddings import missing_extra
     from generator.model import Review
@@ -1003,7 +1003,7 @@ def related_(methods: tuple[str, ...], project_dir: Path) -> None:
     cache_dir = project.work_dir / "cache"  # the build's: embeddings cached by a build are reused
     for figures in compare(review.papers, wanted, cache_dir):
         click.echo(
-            f"  {figures.method:11s} {figures.precision:.3f}   lists of {figures.listed:.1f}   "
+            f"  {figures.method:12s} {figures.precision:.3f}   lists of {figures.listed:.1f}   "
             f"{figures.seconds:.1f} s   ({figures.judged} papers judged)"
         )
 

@@ -259,6 +259,8 @@ class RelatedPaper:
     shared_tags: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()  # the terms that contribute most to the similarity
     pinned: bool = False
+    # Its tags that the paper's nearest papers carry, when they helped choose it (tag support).
+    tags_used: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

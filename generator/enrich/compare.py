@@ -2,8 +2,9 @@
 
 Each method's related lists are judged by the review's own tags: precision@5 is the share of a
 paper's listed related papers that share a tag with it, over the tagged papers that have a list.
-No method here reads tags, so a paper's own tags never help it (they are hidden from every
-method); they only judge the lists.
+No method reads a paper's own tags for its own list, so its tags judge a list they did not make;
+"default" and "embeddings" (as a build runs them) count the other papers' tags (tag support),
+"default-text" is the default on the text alone.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from generator.enrich.related import RELATED_COUNT, TextFeatures, related_choices
 
-METHODS = ("tfidf", "lsa", "default", "embeddings")
+METHODS = ("tfidf", "lsa", "default-text", "default", "embeddings")
 # Lists of (index, score) per paper.
 Lists = list[list[tuple[int, float]]]
 
@@ -60,20 +61,28 @@ def _lsa(papers: Sequence, cache_dir: Path) -> Lists:
     return _top(lambda a, b: vectors[a:b] @ vectors.T, len(papers), features.id_rank())
 
 
+def _unpinned(choices: list) -> Lists:
+    return [[(j, s) for j, s, pinned, *_ in row if not pinned] for row in choices]
+
+
 def _default(papers: Sequence, cache_dir: Path) -> Lists:
-    return [[(j, s) for j, s, pinned, _ in row if not pinned] for row in related_choices(papers)]
+    return _unpinned(related_choices(papers))
+
+
+def _default_text(papers: Sequence, cache_dir: Path) -> Lists:
+    return _unpinned(related_choices(papers, tags=False))
 
 
 def _embeddings(papers: Sequence, cache_dir: Path) -> Lists:
     from generator.enrich.embeddings import embedding_vectors
 
-    choices = related_choices(papers, vectors=embedding_vectors(papers, cache_dir))
-    return [[(j, s) for j, s, pinned, _ in row if not pinned] for row in choices]
+    return _unpinned(related_choices(papers, vectors=embedding_vectors(papers, cache_dir)))
 
 
 MAKERS: dict[str, Callable[[Sequence, Path], Lists]] = {
     "tfidf": _tfidf,
     "lsa": _lsa,
+    "default-text": _default_text,
     "default": _default,
     "embeddings": _embeddings,
 }
@@ -90,7 +99,8 @@ def judge(lists: Lists, tags: Sequence[set[str]]) -> tuple[float, float, int]:
 
 
 def compare(papers: Sequence, methods: Sequence[str], cache_dir: Path) -> list[MethodFigures]:
-    """Each method's figures on `papers` (their tags judge; no method reads them)."""
+    """Each method's figures on `papers` (their tags judge; no method reads a paper's own tags
+    for its own list)."""
     tags = [set(p.tags) for p in papers]
     found = []
     for method in methods:

@@ -89,9 +89,11 @@ def cached_vectors(papers: tuple[Paper, ...], cache: Cache, key: str, related_me
 
 def choices_key(papers: tuple[Paper, ...], key: str) -> str:
     """What the related choices depend on: the text (`key`, its text_key, which covers the ids
-    in order), pins and hides (few papers have any)."""
+    in order), pins and hides (few papers have any), and the tags (tag support)."""
     return content_key(
-        key, [repr((p.id, p.related_pin, p.related_hide)) for p in papers if p.related_pin or p.related_hide]
+        key,
+        [repr((p.id, p.related_pin, p.related_hide)) for p in papers if p.related_pin or p.related_hide],
+        repr([p.tags for p in papers]),
     )
 
 

@@ -39,6 +39,7 @@ def catalog_paper(paper: Paper, related: tuple[RelatedPaper, ...]) -> dict[str, 
                 "score": r.score,
                 "shared_tags": list(r.shared_tags),
                 "terms": list(r.terms),
+                "tags_used": list(r.tags_used),
                 "pinned": r.pinned,
             }
             for r in related
@@ -104,7 +105,8 @@ class CatalogIndex:
 def _line_by_repr(paper: Paper, related: tuple[RelatedPaper, ...], memo: dict[str, str]) -> tuple[str, str]:
     """A paper's catalog line and its key, made from the paper's repr and its related list."""
     key = content_key(
-        repr(paper), repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned) for r in related))
+        repr(paper),
+        repr(tuple((r.id, r.score, r.shared_tags, r.terms, r.pinned, r.tags_used) for r in related)),
     )
     line = memo.get(key)
     if line is None:

@@ -22,6 +22,7 @@ class Listed:
     shared_tags: tuple[Tag, ...] = ()
     terms: tuple[str, ...] = ()
     pinned: bool = False
+    tags_used: tuple[Tag, ...] = ()  # its tags that the paper's nearest papers carry (tag support)
 
 
 @dataclass(frozen=True)

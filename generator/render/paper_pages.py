@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cache.store import content_key
+from generator.enrich.related import RelatedLists
 from generator.model import Paper, Review, Tag
 from generator.records.abstracts import abstract_html, external_links
 from generator.records.reference import truncated
@@ -54,9 +55,12 @@ class PaperPageInputs:
     compares with it to find the few pages whose inputs can have changed, and keeps every other
     page without computing its key (computing every page's key is much of a large rebuild)."""
 
-    common: str  # the templates, code, site address, taxonomy and the related choices
+    common: str  # the templates, code, site address and taxonomy
     paper_keys: dict[str, str]
     neighbours: dict[str, Neighbours]  # previous and next in the home topic
+    # Each paper's related choices: the others' tags count (tag support), so a tag edit can change
+    # the lists of papers it does not touch, and only those are examined again.
+    related: dict[str, tuple[object, ...]]
 
 
 def _paper_page_key(base: str, paper_key: str, shown: tuple[object, ...]) -> str:
@@ -74,24 +78,36 @@ class _Since:
     earlier: PaperPageInputs
     changed: set[str]  # the papers whose key differs
     showing_changed: set[str]  # the papers listing a changed paper as related
+    related: dict[str, tuple[object, ...]]  # each paper's related choices now
 
     def unchanged(self, paper_id: str, near: Neighbours) -> bool:
         """Whether nothing a paper's page shows can have changed: the page is kept unexamined."""
         return (
             paper_id not in self.changed
             and paper_id not in self.showing_changed
+            and self.earlier.related.get(paper_id) == self.related[paper_id]
             and self.earlier.neighbours.get(paper_id) == near
             and near[0] not in self.changed
             and near[1] not in self.changed
         )
 
 
-def _since(context: RenderContext, before: PaperPageInputs | None, common: str) -> _Since | None:
+def _related_rows(context: RenderContext) -> dict[str, tuple[object, ...]]:
+    """Each paper's related choices, as plain values (cheap to compare; lists are not made)."""
+    related = context.review.related
+    if isinstance(related, RelatedLists):
+        return {p.id: related.choices[related.index[p.id]] for p in context.review.papers}
+    return {p.id: tuple(related.get(p.id, ())) for p in context.review.papers}
+
+
+def _since(
+    context: RenderContext, before: PaperPageInputs | None, common: str, rows: dict[str, tuple[object, ...]]
+) -> _Since | None:
     if not common or before is None or before.common != common:
         return None
     related = context.review.related
     changed, showing_changed = changed_papers(context.paper_keys, before.paper_keys.get, related)
-    return _Since(before, changed, showing_changed)
+    return _Since(before, changed, showing_changed, rows)
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,7 @@ def _page_key(context: RenderContext, around: _Around, paper: Paper) -> str:
                 tuple(labels[t] for t in item.shared_tags if t in tags),
                 item.terms,
                 item.pinned,
+                tuple(labels[t] for t in item.tags_used if t in tags),
             )
             for item in context.review.related.get(paper.id, ())
         ),
@@ -162,6 +179,7 @@ def _job(context: RenderContext, around: _Around, paper: Paper, path: str, key: 
             shared_tags=tuple(tags[t] for t in item.shared_tags if t in tags),
             terms=item.terms,
             pinned=item.pinned,
+            tags_used=tuple(tags[t] for t in item.tags_used if t in tags),
         )
         for item in context.review.related.get(paper.id, ())
     ]
@@ -238,9 +256,10 @@ def _render_jobs(context: RenderContext, jobs: list[PaperJob]) -> list[tuple[str
 
 
 def _common_key(review: Review, base_key: str, related_key: str | None) -> str:
-    """What all paper pages share besides the templates: the taxonomy and the related choices
-    ("" when the related choices' key is unknown: then every page is examined)."""
-    return content_key(base_key, repr(review.taxonomy), related_key) if related_key else ""
+    """What all paper pages share besides the templates: the taxonomy ("" when the related
+    choices' key is unknown: then every page is examined). Each page's related choices are
+    compared one by one (_Since)."""
+    return content_key(base_key, repr(review.taxonomy)) if related_key else ""
 
 
 def add_paper_pages(
@@ -249,7 +268,8 @@ def add_paper_pages(
     """Every paper's page: kept unexamined when nothing it shows can have changed since the
     last render (`written.inputs`), kept when its key is the file's on disk, else rendered."""
     common = _common_key(context.review, context.base_key, related_key)
-    since = _since(context, written.inputs, common)
+    rows = _related_rows(context)
+    since = _since(context, written.inputs, common, rows)
     around = _around(context)
     neighbours: dict[str, Neighbours] = {}
     jobs: list[PaperJob] = []
@@ -270,4 +290,4 @@ def add_paper_pages(
     for path, key, data in _render_jobs(context, jobs):
         pages.add(path, data, key)
     if common:
-        pages.inputs = PaperPageInputs(common, dict(context.paper_keys), neighbours)
+        pages.inputs = PaperPageInputs(common, dict(context.paper_keys), neighbours, rows)

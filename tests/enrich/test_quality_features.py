@@ -27,12 +27,16 @@ def test_each_related_link_says_why(site) -> None:  # type: ignore[no-untyped-de
     items = soup.find(id="related-papers").find_next("ol").find_all("li", recursive=False)
     reasons = [li.select_one(".lr-why").get_text() for li in items]
     assert all("common terms:" in r for r in reasons)
-    # The why names what the method used, the text; tags are no signal, so they are shown apart.
+    # The why names what the method used: the text, and the tags of the paper's nearest papers
+    # when they counted (shown apart from the terms).
     assert all("tag" not in r for r in reasons)
-    assert "both tagged:" in items[0].select_one(".lr-also").get_text()
+    used = [li.select_one(".lr-via") for li in items]
+    assert any(used), "tags helped choose some of them"
+    assert all("tagged like its nearest papers:" in u.get_text() for u in used if u)
     catalog = json.loads((site / "catalog.json").read_text())
-    first = next(p for p in catalog["papers"] if p["id"] == VAPO)["related"][0]
-    assert first["id"] == DAPO and first["terms"] and first["pinned"] is False
+    listed = next(p for p in catalog["papers"] if p["id"] == VAPO)["related"]
+    first = next(r for r in listed if r["id"] == DAPO)  # its closest sibling, by text
+    assert first["terms"] and first["pinned"] is False and first["tags_used"] == ["rl-reasoning"]
     # The shared terms really are in both papers' text.
     for paper in (VAPO, DAPO):
         text = (REPO / "content" / "papers" / f"{paper}.yaml").read_text().lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import shutil
 import subprocess
@@ -146,8 +147,10 @@ def test_catalog_matches_the_pages(site: Path) -> None:
         related_ids = [li.find("a")["href"].strip("/").split("/")[-1] for li in related]
         assert related_ids == [r["id"] for r in paper["related"]]
         assert set(related_ids) <= ids - {paper["id"]}
-        scores = [r["score"] for r in paper["related"]]
-        assert scores == sorted(scores, reverse=True)
+        # Best text score first, except where the other papers' tags lifted one (and it says so).
+        listed = paper["related"]
+        for above, below in itertools.pairwise(listed):
+            assert above["score"] >= below["score"] or above["tags_used"], (paper["id"], above, below)
         for tag in paper["tags"]:
             counts[tag] = counts.get(tag, 0) + 1
         assert paper["sources"]
