@@ -31,8 +31,64 @@ TARGET = 0.8
 SHARES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 SIMILARITIES = (0.0, 0.1, 0.2, 0.3)
 SUGGEST_THRESHOLDS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
-# Starter tags (generator/scaffold/tags.yaml) that an arXiv category can judge.
-CATEGORY_TAGS = {"healthcare": ("q-bio.", "physics.med-ph")}
+# The starter tags (generator/scaffold/tags.yaml) mapped to arXiv categories, to judge the tags of
+# a review made by `init`. "strict": a category that says the tag (only Healthcare has one);
+# "compatible": the categories where a paper with the tag belongs (a transformer paper in cs.CL,
+# say; clinical NLP in cs.CL): a tag on a paper in none of them (a power-grid "transformer" in
+# eess.SY alone) is wrong. Compatible categories are a weak judge: read the papers they fail.
+CATEGORY_TAGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "healthcare": {
+        "strict": ("q-bio.", "physics.med-ph"),
+        "compatible": (
+            "q-bio.",
+            "physics.med-ph",
+            "eess.IV",
+            "eess.SP",
+            "cs.CV",
+            "cs.CY",
+            "stat.AP",
+            "cs.CL",
+            "cs.HC",
+        ),
+    },
+    "transformers": {
+        "strict": (),
+        "compatible": (
+            "cs.CL",
+            "cs.CV",
+            "cs.LG",
+            "cs.AI",
+            "cs.IR",
+            "cs.SD",
+            "cs.NE",
+            "cs.MM",
+            "cs.RO",
+            "eess.AS",
+            "eess.IV",
+            "eess.SP",
+            "stat.ML",
+            "q-bio.",
+            "physics.med-ph",
+        ),
+    },
+    "reinforcement-learning": {
+        "strict": (),
+        "compatible": (
+            "cs.LG",
+            "cs.AI",
+            "cs.RO",
+            "cs.MA",
+            "cs.GT",
+            "cs.CL",
+            "cs.CV",
+            "cs.NE",
+            "eess.SY",
+            "math.OC",
+            "stat.ML",
+            "q-fin.",
+        ),
+    },
+}
 
 
 def tag_sets() -> dict[str, tuple[list[dict], list[set[str]]]]:
@@ -136,6 +192,9 @@ def init_review(papers: int = 2000) -> None:
     left = n - len(ruled) - len(voted)
     print(f"    by a match rule: {len(ruled):,}; by the vote: {len(voted):,}; left for the curator: {left:,}")
     print(f"  tags: {dict(Counter(t for p in found for t in p.tags).most_common())}")
+    print("  the vote's tags, to read (no category says these starter tags):")
+    for i in voted:
+        print(f"    {', '.join(found[i].tags)}: {found[i].title[:90]}")
     # The vote on this review, judged by the rules: every fifth rule-tagged paper's tags hidden.
     hidden = {found[i].id for i in ruled[::5]}
     stripped = [replace(p, tags=()) if p.id in hidden else p for p in found]
@@ -145,13 +204,25 @@ def init_review(papers: int = 2000) -> None:
         f"  vote on rule-tagged papers with their tags hidden: {len(votes)} of {len(hidden)} tagged, "
         f"precision {right / max(len(votes), 1):.3f}"
     )
-    judged = [(i, t) for i in ruled + voted for t in found[i].tags if t in CATEGORY_TAGS]
     arxiv_of = {r["id"]: r.get("categories") or [] for r in rows}
-    hits = sum(
-        any(c.startswith(CATEGORY_TAGS[t]) for c in arxiv_of.get(found[i].meta.arxiv_id or "", []))
-        for i, t in judged
+    print("  automatic tags judged by the papers' arXiv categories (right / judged):")
+    for how, indices in (("by rule", ruled), ("by vote", voted)):
+        for tag, judge in CATEGORY_TAGS.items():
+            judged = [arxiv_of.get(found[i].meta.arxiv_id or "", []) for i in indices if tag in found[i].tags]
+            cells = []
+            for kind, prefixes in judge.items():
+                if prefixes:
+                    right = sum(any(c.startswith(prefixes) for c in cats) for cats in judged)
+                    cells.append(f"{kind} {right}/{len(judged)}")
+            print(f"    {how}, {tag}: " + ", ".join(cells))
+    every = [(i, t) for i in ruled + voted for t in found[i].tags if t in CATEGORY_TAGS]
+    categories = [arxiv_of.get(found[i].meta.arxiv_id or "", []) for i, _ in every]
+    right = sum(
+        any(c.startswith(CATEGORY_TAGS[t]["compatible"]) for c in cats)
+        for (_, t), cats in zip(every, categories, strict=True)
     )
-    print(f"  healthcare tags in a q-bio or medical-physics category: {hits} of {len(judged)}")
+    share = right / max(len(every), 1)
+    print(f"    all automatic tags, compatible categories: {right}/{len(every)} = {share:.3f}")
 
 
 def main() -> None:

@@ -798,15 +798,23 @@ def _checked(decisions: dict[str, object], protocol: object) -> None:
         decisions[paper_id] = resolved(decision, protocol)  # type: ignore[arg-type]
 
 
+def _decide_selected(chosen: dict[str, Any], decision: object, checked: bool = False) -> None:
+    """Give every chosen paper `decision` (checked against review.yaml's stages and reasons when
+    `checked`) and write them, or show them with --dry-run."""
+    protocol, records = _screening_records(Project.at(chosen["project_dir"]))
+    decisions = dict.fromkeys(_selected(records, chosen), decision)
+    if checked:
+        _checked(decisions, protocol)
+    _write_decisions(records, decisions, chosen["dry_run"])
+
+
 @screen.command(name="include")
 @_screen_selection
 def screen_include(**chosen: Any) -> None:
     """Include the chosen papers (their records lose any screening fields)."""
     from generator.records.screening import Decision
 
-    _, records = _screening_records(Project.at(chosen["project_dir"]))
-    decisions: dict[str, object] = {i: Decision("included") for i in _selected(records, chosen)}
-    _write_decisions(records, decisions, chosen["dry_run"])
+    _decide_selected(chosen, Decision("included"))
 
 
 @screen.command(name="exclude")
@@ -822,11 +830,7 @@ def screen_exclude(stage: str | None, reason: str | None, **chosen: Any) -> None
     from generator.ingest.importer import today
     from generator.records.screening import Decision
 
-    protocol, records = _screening_records(Project.at(chosen["project_dir"]))
-    on, chosen_ids = today(), _selected(records, chosen)
-    decisions: dict[str, object] = {i: Decision("excluded", stage, reason, on) for i in chosen_ids}
-    _checked(decisions, protocol)
-    _write_decisions(records, decisions, chosen["dry_run"])
+    _decide_selected(chosen, Decision("excluded", stage, reason, today()), checked=True)
 
 
 @screen.command(name="await")
@@ -843,10 +847,8 @@ def screen_await(stage: str, **chosen: Any) -> None:
     from generator.records.exclusions import AWAITING_FULL_TEXT, AWAITING_SCREENING
     from generator.records.screening import Decision
 
-    _, records = _screening_records(Project.at(chosen["project_dir"]))
     status = AWAITING_SCREENING if stage == "title-abstract" else AWAITING_FULL_TEXT
-    decisions: dict[str, object] = {i: Decision(status) for i in _selected(records, chosen)}
-    _write_decisions(records, decisions, chosen["dry_run"])
+    _decide_selected(chosen, Decision(status))
 
 
 @screen.command(name="asreview")

@@ -460,18 +460,24 @@ def _starter_tags(
     new_papers: list[Paper], existing: list[PaperFile], taxonomy: Taxonomy, report: ImportReport
 ) -> list[Paper]:
     """The new papers with the tags their match rules and keywords give them, else the tag that
-    similar papers vote for; keywords that name no tag are counted in `report`."""
+    similar papers vote for; keywords that name no tag are counted in `report`.
+
+    Only tags a person gave vote: the papers already in the review (their records are the
+    person's) and the keywords of an export. A match rule's tags do not: the papers left to the
+    vote are those the rules passed over, so rule-tagged neighbours would spread a rule to the
+    papers it rightly missed (in a review made by `init`, general segmentation papers voted
+    *Healthcare* by medical-imaging neighbours)."""
     known = set(taxonomy.tags)
     aliases = alias_index(taxonomy)
-    tagged = []
+    tagged, voters = [], [pf.paper for pf in existing]
     for paper, tags in zip(new_papers, rule_tags(new_papers, taxonomy), strict=True):
         mapped = {aliases[k.casefold()] for k in paper.meta.keywords if k.casefold() in aliases}
         for keyword in paper.meta.keywords:
             if keyword.casefold() not in aliases:
                 report.unmapped_keywords[keyword] = report.unmapped_keywords.get(keyword, 0) + 1
         tagged.append(replace(paper, tags=tuple(sorted({t for t in tags if t in known} | mapped))))
-    everyone = [pf.paper for pf in existing] + tagged
-    votes = vote_tags(everyone, {p.id for p in tagged if not p.tags})
+        voters.append(replace(paper, tags=tuple(sorted(mapped))))
+    votes = vote_tags(voters, {p.id for p in tagged if not p.tags})
     return [
         replace(paper, tags=(votes[paper.id],)) if not paper.tags and paper.id in votes else paper
         for paper in tagged

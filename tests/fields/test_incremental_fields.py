@@ -9,7 +9,7 @@ import pytest
 
 from generator.project import Project
 from tests.conftest import copy_review
-from tests.pipeline.test_incremental import build, tree
+from tests.pipeline.test_incremental import build, built_afresh, tree
 
 OLMO = "2-olmo-2-furious"
 
@@ -43,10 +43,7 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert "  models: [Llama, Qwen, Gemma, OLMo]\n" in text
     record.write_text(text.replace("[Llama, Qwen, Gemma, OLMo]", "[Llama, Qwen, OLMo, T5]"), "utf-8")
     revalued = build(project, worker=True)
-    fresh = copy_review(tmp_path_factory.mktemp("fields-fresh") / "review")
-    (fresh.content_dir / "fields.yaml").write_bytes(fields.read_bytes())
-    (fresh.papers_dir / record.name).write_bytes(record.read_bytes())
-    full = build(fresh)
+    fresh, full = built_afresh(project, tmp_path_factory.mktemp("fields-fresh") / "review")
     return {
         "project": project,
         "fresh": fresh,

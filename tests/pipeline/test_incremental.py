@@ -40,6 +40,17 @@ def tree(path: Path) -> dict[str, str]:
     }
 
 
+def built_afresh(project: Project, target: Path) -> tuple[Project, BuiltSite]:
+    """A new copy of the bundled review given `project`'s content (records, tags.yaml,
+    fields.yaml) and built from nothing: what every incremental rebuild of `project` must equal."""
+    fresh = copy_review(target)
+    for name in ("tags.yaml", "fields.yaml"):
+        (fresh.content_dir / name).write_bytes((project.content_dir / name).read_bytes())
+    for record in project.papers_dir.glob("*.yaml"):
+        (fresh.papers_dir / record.name).write_bytes(record.read_bytes())
+    return fresh, build(fresh)
+
+
 def add_tag(project: Project, paper_id: str, tag: str) -> None:
     path = project.papers_dir / f"{paper_id}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -59,10 +70,7 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     paper_id = sorted(p.stem for p in project.papers_dir.glob("*.yaml"))[0]
     add_tag(project, paper_id, "llm-agents")
     edited = build(project, worker=True)
-    fresh = copy_review(tmp_path_factory.mktemp("fresh") / "review")
-    for record in project.papers_dir.glob("*.yaml"):
-        (fresh.papers_dir / record.name).write_bytes(record.read_bytes())
-    full = build(fresh)
+    fresh, full = built_afresh(project, tmp_path_factory.mktemp("fresh") / "review")
     return {
         "project": project,
         "paper": paper_id,
