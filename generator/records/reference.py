@@ -581,15 +581,18 @@ def merged(references: Sequence[tuple[str, Reference]]) -> tuple[Reference | Non
 
 
 def report_key_clashes(records: Sequence[Any], log: Any) -> CitationKeys:
-    """Warn, on each record whose citation key a clash changed, which key its entries use
-    (records: store.PaperFile; log: errors.ProblemLog)."""
+    """Warn, on each record whose own citation key (its source's) a clash changed, which key its
+    entries use (records: store.PaperFile; log: errors.ProblemLog). A made-up key that clashes
+    gets a letter without a warning, as reference managers do: nobody chose it, and a large
+    review would print one warning per namesake on every build."""
     cited = citation_keys(record.paper for record in records)
     by_id = {record.paper.id: record for record in records}
     for clash in cited.clashes:
         for paper_id, given in zip(clash.papers, clash.given, strict=True):
-            if given == clash.key:
-                continue
             record = by_id[paper_id]
+            reference = record.paper.meta.reference
+            if given == clash.key or reference is None or not reference.key:
+                continue
             others = ", ".join(p for p in clash.papers if p != paper_id)
             log.warning(
                 record.path,

@@ -243,6 +243,29 @@ def test_keys_are_unique_and_clashes_resolved_by_paper_id() -> None:
     assert citation_keys(reversed(papers_)).keys == cited.keys  # whatever the order
 
 
+def test_only_a_sources_own_key_changed_by_a_clash_is_warned_about() -> None:
+    """Made-up keys that clash get a letter quietly (a large review has many namesakes); a key
+    the paper's source gave, once changed, is a warning on that record."""
+    from types import SimpleNamespace
+
+    from generator.errors import ProblemLog
+    from generator.records.reference import report_key_clashes
+
+    papers_ = [
+        paper("a", "Direct Preference Optimization", authors=("Rafael Rafailov",), year=2023),
+        paper("b", "Direct preference again", authors=("R. Rafailov",), year=2023),
+        paper("c", "Other", key="Smith2020"),
+        paper("d", "Other too", key="smith2020"),
+    ]
+    records = [SimpleNamespace(paper=p, path=f"content/papers/{p.id}.yaml", lines={}) for p in papers_]
+    log = ProblemLog()
+    cited = report_key_clashes(records, log)
+    assert (cited.keys["b"], cited.keys["d"]) == ("rafailov2023directa", "smith2020a")
+    assert cited.renamed == {"b", "d"}
+    (warning,) = log.warnings
+    assert str(warning.path).endswith("d.yaml") and "cited as 'smith2020a'" in warning.message
+
+
 def test_clashing_keys_are_reported_at_import_and_build(tmp_path: Path) -> None:
     same = (
         DPO.replace("Direct Preference Optimization: Your", "A Different Paper:")
