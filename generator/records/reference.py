@@ -449,15 +449,17 @@ class CitationKeys:
     keys: dict[str, str]  # by paper id
     clashes: tuple[KeyClash, ...] = ()
 
-    @property
-    def renamed(self) -> set[str]:
-        """The papers whose key a clash changed."""
-        return {
-            paper
-            for clash in self.clashes
-            for paper, key in zip(clash.papers, clash.given, strict=True)
-            if key != clash.key
-        }
+    @functools.cached_property
+    def renamed(self) -> frozenset[str]:
+        """The papers whose key a clash changed (asked for once per paper: made once)."""
+        return frozenset(
+            {
+                paper
+                for clash in self.clashes
+                for paper, key in zip(clash.papers, clash.given, strict=True)
+                if key != clash.key
+            }
+        )
 
 
 def _suffixes() -> Iterable[str]:
