@@ -177,10 +177,12 @@ def hybrid_candidates(papers: list[Paper], vectors: np.ndarray | None = None) ->
     return [row[:K] for row in from_neighbourhood(papers, near)]
 
 
-def shipped(papers: list[Paper], vectors: np.ndarray | None = None) -> Lists:
+def shipped(
+    papers: list[Paper], vectors: np.ndarray | None = None, floor: float = related.SCORE_FLOOR
+) -> Lists:
     """What a review shows: related_choices (hub cap, floor, no-abstract rule, and tag support
     when the papers carry tags)."""
-    choices = related.related_choices(papers, vectors=vectors)
+    choices = related.related_choices(papers, vectors=vectors, options=related.RelatedOptions(floor))
     return [[(j, s) for j, s, pinned, *_ in row if not pinned] for row in choices]
 
 
@@ -237,7 +239,7 @@ def methods(with_embeddings: bool) -> dict[str, Callable[[list[Paper]], Lists]]:
         )
 
         def extra(papers: list[Paper]) -> Lists:
-            return shipped(papers, embedding_vectors(papers, EMBEDDINGS_CACHE))
+            return shipped(papers, embedding_vectors(papers, EMBEDDINGS_CACHE), related.EMBEDDINGS_FLOOR)
 
         found["embeddings extra, text only"] = extra
         found["embeddings extra, tags counting"] = extra
@@ -294,25 +296,36 @@ def print_margins(results: Results) -> None:
         print(f"    {method:48s} worst {min(gains):+.3f}   " + "  ".join(f"{g:+.3f}" for g in gains))
 
 
-def score_bins(benchmarks_: list[Benchmark]) -> None:
-    """Precision of the default's candidates (before the floor) by score: where the floor goes."""
+def score_bins(benchmarks_: list[Benchmark], with_embeddings: bool = False) -> None:
+    """Precision of the default's candidates (before the floor) by score: where the floor goes
+    (for the embeddings extra's hybrid score too, when it is installed)."""
+    from generator.enrich.embeddings import embedding_vectors
+
+    kinds = {"default": lambda papers: None}
+    if with_embeddings:
+        kinds["embeddings extra"] = lambda papers: embedding_vectors(papers, EMBEDDINGS_CACHE)
+    for kind, vectors_of in kinds.items():
+        print(f"  {kind}: candidates by score (the floor is where precision falls to the random floor)")
+        for benchmark in benchmarks_:
+            _print_bins(benchmark, vectors_of)
+
+
+def _print_bins(benchmark: Benchmark, vectors_of: Callable[[list[Paper]], np.ndarray | None]) -> None:
     edges = [0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 1.01]
-    print("  default's candidates by score (the floor is where precision falls to the random floor)")
-    for benchmark in benchmarks_:
-        hits = np.zeros(len(edges) - 1)
-        counts = np.zeros(len(edges) - 1)
-        for papers, labels in benchmark.parts:
-            for i, row in enumerate(hybrid_candidates(papers)):
-                for j, score in row:
-                    b = int(np.searchsorted(edges, score, side="right")) - 1
-                    counts[b] += 1
-                    hits[b] += bool(labels[i] & labels[j])
-        cells = "  ".join(
-            f"[{edges[b]:.2f}: {hits[b] / counts[b]:.2f} of {int(counts[b])}]"
-            for b in range(len(edges) - 1)
-            if counts[b]
-        )
-        print(f"    {benchmark.name}: {cells}")
+    hits = np.zeros(len(edges) - 1)
+    counts = np.zeros(len(edges) - 1)
+    for papers, labels in benchmark.parts:
+        for i, row in enumerate(hybrid_candidates(papers, vectors_of(papers))):
+            for j, score in row:
+                b = int(np.searchsorted(edges, score, side="right")) - 1
+                counts[b] += 1
+                hits[b] += bool(labels[i] & labels[j])
+    cells = "  ".join(
+        f"[{edges[b]:.2f}: {hits[b] / counts[b]:.2f} of {int(counts[b])}]"
+        for b in range(len(edges) - 1)
+        if counts[b]
+    )
+    print(f"    {benchmark.name}: {cells}")
 
 
 def title_only(benchmarks_: list[Benchmark]) -> None:
@@ -344,7 +357,7 @@ def main(papers: int = 3000, only: str | None = None, which: Sequence[int] = ())
         if len(found) > 1:
             print_margins(results)
     if only in (None, "floor"):
-        score_bins(found)
+        score_bins(found, with_embeddings)
         title_only(found)
 
 

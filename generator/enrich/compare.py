@@ -16,7 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.enrich.related import RELATED_COUNT, TextFeatures, related_choices
+from generator.enrich.related import (
+    EMBEDDINGS_FLOOR,
+    RELATED_COUNT,
+    RelatedOptions,
+    TextFeatures,
+    related_choices,
+)
 
 METHODS = ("tfidf", "lsa", "default-text", "default", "embeddings")
 # Lists of (index, score) per paper.
@@ -70,13 +76,14 @@ def _default(papers: Sequence, cache_dir: Path) -> Lists:
 
 
 def _default_text(papers: Sequence, cache_dir: Path) -> Lists:
-    return _unpinned(related_choices(papers, tags=False))
+    return _unpinned(related_choices(papers, options=RelatedOptions(tags=False)))
 
 
 def _embeddings(papers: Sequence, cache_dir: Path) -> Lists:
     from generator.enrich.embeddings import embedding_vectors
 
-    return _unpinned(related_choices(papers, vectors=embedding_vectors(papers, cache_dir)))
+    vectors = embedding_vectors(papers, cache_dir)
+    return _unpinned(related_choices(papers, vectors=vectors, options=RelatedOptions(EMBEDDINGS_FLOOR)))
 
 
 MAKERS: dict[str, Callable[[Sequence, Path], Lists]] = {

@@ -54,6 +54,9 @@ TAG_VOTERS = 10
 # candidates scoring under 0.5 shared a label no more often than random papers (arXiv 3,000:
 # 0.44 against 0.41; small reviews: 0.45 against 0.44), those from 0.5 to 0.55 more often.
 SCORE_FLOOR = 0.5
+# The same rule for the embeddings extra's hybrid score (its candidates share a label with the
+# paper more often than random ones from 0.4 up: bench.quality --only floor, README).
+EMBEDDINGS_FLOOR = 0.4
 # A paper without an abstract (its title alone) gets no related papers: on the suite, lists made
 # from titles alone were not reliable (README).
 TITLE_ONLY_RELATED = False
@@ -395,6 +398,16 @@ def has_text_to_relate(paper: Paper) -> bool:
     return TITLE_ONLY_RELATED or bool(paper.abstract.strip())
 
 
+@dataclass(frozen=True)
+class RelatedOptions:
+    """How related lists are chosen beyond the vectors: the floor of the score (SCORE_FLOOR for
+    the LSA vectors, EMBEDDINGS_FLOOR for sentence embeddings), and whether the other papers'
+    tags count (tag support)."""
+
+    floor: float = SCORE_FLOOR
+    tags: bool = True
+
+
 # A related paper as chosen for a paper: its index, score, whether pinned, the terms shared and
 # the tags its choice rests on (tag support; empty when tags did not count).
 Choice = tuple[int, float, bool, tuple[str, ...], tuple[str, ...]]
@@ -406,12 +419,17 @@ _Pick = tuple[int, float | None, bool]
 
 
 def _picks(
-    papers: Sequence[Paper], index: Mapping[str, int], neighbours: Neighbourhood, k: int
+    papers: Sequence[Paper],
+    index: Mapping[str, int],
+    neighbours: Neighbourhood,
+    k: int,
+    options: RelatedOptions,
 ) -> list[list[_Pick]]:
     """For each paper, its pins, then its hub-capped and other candidates that are not hidden
-    and score at least SCORE_FLOOR, up to k papers (or all the pins, if more). A paper with no
+    and score at least the floor (options), up to k papers (or all the pins, if more). A paper with no
     abstract gets only its pins and is listed by none (unless TITLE_ONLY_RELATED)."""
     indices, scores, capped = neighbours.indices, neighbours.scores, neighbours.capped
+    floor = options.floor
     picks_of: list[list[_Pick]] = []
     untold = {i for i, p in enumerate(papers) if not has_text_to_relate(p)}
     for i, paper in enumerate(papers):
@@ -427,7 +445,7 @@ def _picks(
         for j in [*capped[i], *indices[i].tolist()] if i not in untold else []:
             if len(chosen) >= wanted:
                 break
-            if score_of[j] < SCORE_FLOOR or j in untold:
+            if score_of[j] < floor or j in untold:
                 continue
             if papers[j].id not in excluded and j not in taken:
                 chosen.append((j, score_of[j], False))
@@ -461,27 +479,27 @@ def related_choices(
     vectors: np.ndarray | None = None,
     neighbours: Neighbourhood | None = None,
     terms_memo: dict[tuple[str, str], tuple[str, ...]] | None = None,
-    tags: bool = True,
+    options: RelatedOptions | None = None,
 ) -> list[tuple[Choice, ...]]:
     """For each paper, the RELATED_COUNT most related papers after the person's pins and hides.
 
     `vectors` (unit rows) replaces the default semantic vectors, e.g. sentence embeddings;
     `neighbours` (by text alone) and `terms_memo` (the "why" terms of pairs seen before, filled in
-    here) come from the cache when the text has not changed; `tags`: whether the other papers'
-    tags count (tag support, the module's docstring).
+    here) come from the cache when the text has not changed; `options`: the floor (by the kind of
+    vectors) and whether the other papers' tags count (tag support, the module's docstring).
     """
     if not papers:
         return []
-    k = RELATED_COUNT
+    k, options = RELATED_COUNT, options or RelatedOptions()
     features = features or TextFeatures.of(papers)
     if neighbours is None:
         vectors = semantic_vectors(papers) if vectors is None else vectors
         neighbours = Neighbourhood.of(vectors, features.id_rank(), k, features)
-    tagged = tags and any(p.tags for p in papers)
+    tagged = options.tags and any(p.tags for p in papers)
     if tagged:
         neighbours = neighbours.with_tags([p.tags for p in papers], features.id_rank(), k)
     index = {p.id: i for i, p in enumerate(papers)}
-    picks_of = _picks(papers, index, neighbours, k)
+    picks_of = _picks(papers, index, neighbours, k, options)
     if any(score is None for chosen in picks_of for _, score, _ in chosen):
         vectors = semantic_vectors(papers) if vectors is None else vectors
     memo = terms_memo if terms_memo is not None else {}

@@ -17,6 +17,7 @@ from generator.cache.digests import file_digest
 from generator.cache.store import Cache, content_key
 from generator.enrich.related import (
     CANDIDATES,
+    EMBEDDINGS_FLOOR,
     HUB_CAP,
     KEY_TERMS,
     SCORE_FLOOR,
@@ -26,6 +27,7 @@ from generator.enrich.related import (
     TFIDF_WEIGHT,
     Choice,
     Neighbourhood,
+    RelatedOptions,
     TextFeatures,
     key_terms,
     paper_text,
@@ -131,6 +133,7 @@ class _Computed:
             vectors=self.vectors() if pinned else None,
             neighbours=neighbours,
             terms_memo=memo,
+            options=RelatedOptions(EMBEDDINGS_FLOOR if self.related_method == "embeddings" else SCORE_FLOOR),
         )
         if len(memo) != known_pairs:
             self.cache.put(keys.PAIR_TERMS.name, self.key, memo)
