@@ -156,11 +156,11 @@ class DataFiles:
         index = cache.get(keys.CATALOG_INDEX.name, lines_key)
         if not isinstance(index, CatalogIndex):
             index = CatalogIndex()
-        earlier = (index.related_key, index.papers)
+        earlier = (index.related_key, index.papers, index.rows)
         files = catalog_file(review, lines, paper_keys, cached.choices_key if cached else "", index)
         if lines.keys() != before.keys():
             cache.put_dict(keys.CATALOG_LINES.name, lines_key, lines, before)
-        if (index.related_key, index.papers) != earlier:
+        if (index.related_key, index.papers, index.rows) != earlier:
             cache.put(keys.CATALOG_INDEX.name, lines_key, index)
         return files
 

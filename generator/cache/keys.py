@@ -138,7 +138,7 @@ NEIGHBOURS = Entry("neighbours", _RELATED, "TEXT")
 PAIR_TERMS = Entry("pair-terms", _RELATED, "TEXT")
 TERM_MEANS = Entry("term-means", _RELATED, "TEXT")
 MAP_LAYOUT = Entry("map-layout", _RELATED, "TEXT")
-RELATED_CHOICES = Entry("related-choices", _RELATED, "TEXT; the papers' related pins and hides")
+RELATED_CHOICES = Entry("related-choices", _RELATED, "TEXT; the papers' pins, hides and tags")
 KEY_TERMS = Entry("key-terms", _RELATED, "TEXT; each topic's papers")
 # Rendering.
 FRAGMENTS = Entry(

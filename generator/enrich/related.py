@@ -288,7 +288,8 @@ class Neighbourhood:
     indices: np.ndarray
     scores: np.ndarray
     capped: list[list[int]]
-    # After a re-ranking by tag support (with_tags): each paper's TAG_VOTERS nearest papers by text.
+    # After a re-ranking by tag support (with_tags): each paper's TAG_VOTERS nearest papers by
+    # text, -1 where the text score was not positive (such a voter carries no weight).
     voters: np.ndarray | None = None
 
     @classmethod
@@ -308,19 +309,40 @@ class Neighbourhood:
         return cls(indices, scores, capped_choice(indices, scores, k))
 
     def with_tags(
-        self, tags: Sequence[tuple[str, ...]], id_rank: np.ndarray, k: int = RELATED_COUNT
+        self, tags: Sequence[tuple[str, ...]], id_rank: np.ndarray, k: int = RELATED_COUNT, cap: int = HUB_CAP
     ) -> Neighbourhood:
         """The candidates re-ranked by text score + TAG_WEIGHT * tag support (their scores stay
-        the text scores: what the floor and the page use), and the hub-capped choice made again."""
+        the text scores: what the floor and the page use), each row's hub-capped choice made
+        again from its own candidates (hub_capped_again: no row's choice depends on another's)."""
         support = tag_support(self.indices, self.scores, tags)
         if not support.any():
             return self
         combined = np.round(self.scores.astype(np.float64) + TAG_WEIGHT * support, 6)
         order = np.lexsort((id_rank[self.indices], -combined), axis=1)
         indices = np.take_along_axis(self.indices, order, 1)
-        capped = capped_choice(indices, np.take_along_axis(combined, order, 1).astype(np.float32), k)
-        voters = self.indices[:, :TAG_VOTERS]
+        voters = np.where(self.scores[:, :TAG_VOTERS] > 0, self.indices[:, :TAG_VOTERS], -1)
+        capped = hub_capped_again(indices, self.capped, k, cap)
         return Neighbourhood(indices, np.take_along_axis(self.scores, order, 1), capped, voters)
+
+
+def hub_capped_again(
+    indices: np.ndarray, text_capped: list[list[int]], k: int, cap: int = HUB_CAP
+) -> list[list[int]]:
+    """Each row's first k candidates (in the order of `indices`) that are not hubs, or that the
+    row already had: a hub is a paper the text's hub-capped choice (`text_capped`) listed `cap`
+    times. The cap is decided on the text alone, so a row's choice never depends on the tags of
+    the papers in other rows, its own included (a greedy pass over all rows would let a paper's
+    own tags decide which rows fill a hub first). Papers that were not hubs may be listed a few
+    more times than `cap` after the re-ranking."""
+    listed = np.bincount(
+        np.array([j for row in text_capped for j in row], dtype=np.int64), minlength=len(indices)
+    )
+    hubs = listed >= cap
+    chosen = []
+    for i, row in enumerate(indices.tolist()):
+        held = set(text_capped[i])
+        chosen.append([j for j in row if not hubs[j] or j in held][:k])
+    return chosen
 
 
 def tag_bits(tags: Sequence[tuple[str, ...]]) -> np.ndarray:
@@ -362,9 +384,10 @@ def tags_used(papers: Sequence[Paper], neighbours: Neighbourhood, i: int, j: int
     carried first, ties by tag: what the tag support of the pair rests on."""
     count: dict[str, int] = {}
     own = set(papers[j].tags)
-    voters = neighbours.voters if neighbours.voters is not None else neighbours.indices[:, :TAG_VOTERS]
-    for v in voters[i].tolist():
-        if v != j:
+    if neighbours.voters is None:  # no tag re-ranking: tags chose nothing
+        return ()
+    for v in neighbours.voters[i].tolist():
+        if v != j and v >= 0:  # -1: a voter whose text score was not positive (it carried no weight)
             for t in own.intersection(papers[v].tags):
                 count[t] = count.get(t, 0) + 1
     return tuple(sorted(count, key=lambda t: (-count[t], t)))
@@ -532,6 +555,12 @@ class RelatedLists(Mapping[str, tuple[RelatedPaper, ...]]):
         self.made: dict[str, tuple[RelatedPaper, ...]] = {}
         self.shared: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}  # few distinct
 
+    def row(self, paper_id: str) -> tuple[tuple[object, ...], ...]:
+        """The paper's related choices as plain values, by paper id (not position): cheap to
+        compare with an earlier build's, without making the list."""
+        papers = self.papers
+        return tuple((papers[c[0]].id, *c[1:]) for c in self.choices[self.index[paper_id]])
+
     def ids(self, paper_id: str) -> list[str]:
         """The ids of the paper's related papers, without making its list."""
         papers = self.papers
@@ -572,7 +601,7 @@ def related_papers(
 ) -> RelatedLists:
     """The most related papers of each paper, after the person's pins and hides, with the tags
     each shares with the paper. `choices`: related_choices of the same papers (e.g. from the
-    cache: they depend on the text, pins and hides, not on tags); made with `vectors` if not given."""
+    cache: they depend on the text, pins, hides and tags); made with `vectors` if not given."""
     if choices is None:
         choices = related_choices(papers, vectors=vectors)
     return RelatedLists(papers, choices)

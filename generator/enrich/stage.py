@@ -1,9 +1,11 @@
 """The enrich stage: related papers and each topic's key terms, cached by what they depend on.
 
 What depends on the text alone (features, vectors, neighbours, the map) is keyed by the papers'
-ids and text (`text_key`); each paper's related choices also by pins and hides; each topic's key
-terms also by the topic's papers. A tag edit so recomputes only the tags each related paper
-shares and the key terms of the topics edited. The entries are listed in generator.cache.keys.
+ids and text (`text_key`); the related choices also by pins, hides and the papers' tags (tag
+support re-ranks the cached text neighbourhood); each topic's key terms also by the topic's
+papers. A tag edit so recomputes the related choices from the cached neighbourhood (no SVD or
+similarity) and the key terms of the topics edited. The entries are listed in
+generator.cache.keys.
 """
 
 from __future__ import annotations

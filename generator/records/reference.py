@@ -600,6 +600,7 @@ def report_key_clashes(records: Sequence[Any], log: Any) -> CitationKeys:
                 record.path,
                 record.lines.get(("reference", "key")),
                 f"citation key {clash.key!r} is also wanted by {others}; this paper is cited as {given!r} "
-                "(the first by paper id keeps it); give it a key of its own under reference.key",
+                "(a source's own key goes first, then the paper added first, then by id); "
+                "give it a key of its own under reference.key",
             )
     return cited

@@ -100,6 +100,9 @@ class CatalogIndex:
 
     related_key: str = ""
     papers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Each paper's related choices (RelatedLists.row): the others' tags count in them, so a tag
+    # edit can change the lists of papers it does not touch, and only those lines are made again.
+    rows: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
 def _line_by_repr(paper: Paper, related: tuple[RelatedPaper, ...], memo: dict[str, str]) -> tuple[str, str]:
@@ -112,6 +115,25 @@ def _line_by_repr(paper: Paper, related: tuple[RelatedPaper, ...], memo: dict[st
     if line is None:
         line = compact_json(catalog_paper(paper, related))
     return key, line
+
+
+def _since(
+    review: Review,
+    index: CatalogIndex | None,
+    paper_keys: Mapping[str, str] | None,
+    rows: dict[str, tuple[object, ...]],
+) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """The last catalog's (paper key, line key) by paper, and the papers whose lines can have
+    changed since: a changed paper, the papers listing it (the tags it shares may differ), and
+    the papers whose related choices changed. Each line's choices are compared one by one, so
+    the related choices' key, which any tag edit changes, need not match."""
+    related_lists = review.related
+    if index is None or not index.papers or not isinstance(related_lists, RelatedLists):
+        return {}, set()
+    earlier = index.papers
+    earlier_key = lambda i: earlier.get(i, ("",))[0]  # noqa: E731
+    changed, listing_changed = changed_papers(paper_keys or {}, earlier_key, related_lists)
+    return earlier, changed | listing_changed | {i for i, row in rows.items() if index.rows.get(i) != row}
 
 
 def catalog_file(
@@ -133,14 +155,12 @@ def catalog_file(
     ids_of = related_lists.ids if isinstance(related_lists, RelatedLists) and related_key else None
     tags_of = {paper.id: paper.tags for paper in review.papers} if ids_of and paper_keys else {}
     lines, used = [], {}
-    earlier: dict[str, tuple[str, str]] = {}
-    stale: set[str] = set()
-    if index is not None and index.related_key == related_key and isinstance(related_lists, RelatedLists):
-        earlier = index.papers
-        # A changed paper's line, and the lines of papers listing it (the tags it shares may differ).
-        earlier_key = lambda i: earlier.get(i, ("",))[0]  # noqa: E731
-        changed, listing_changed = changed_papers(paper_keys or {}, earlier_key, related_lists)
-        stale = changed | listing_changed
+    rows = (
+        {paper.id: related_lists.row(paper.id) for paper in review.papers}
+        if isinstance(related_lists, RelatedLists)
+        else {}
+    )
+    earlier, stale = _since(review, index, paper_keys, rows)
     made: dict[str, tuple[str, str]] = {}
     for paper in review.papers:
         if ids_of is not None and paper_keys is not None:
@@ -150,11 +170,11 @@ def catalog_file(
                 used[known[1]] = memo[known[1]]
                 made[paper.id] = known
                 continue
-            # What the line shows: the paper, its related papers' ids, scores, terms and pins
-            # (the related choices), and the tags each shares with it (their tags).
+            # What the line shows: the paper, its related papers' ids, scores, terms, pins and tags
+            # used (the related choices), and the tags each shares with it (their tags).
             other_tags = [tags_of[other] for other in ids_of(paper.id)]
             # One hash of one string (content_key's framing of each part is slower, once a paper).
-            shown = "\n".join((paper_keys[paper.id], related_key, repr(other_tags)))
+            shown = "\n".join((paper_keys[paper.id], repr(rows[paper.id]), repr(other_tags)))
             key = hashlib.blake2b(shown.encode("utf-8"), digest_size=20).hexdigest()
             line = memo.get(key)
             if line is None:
@@ -168,6 +188,6 @@ def catalog_file(
         memo.clear()
         memo.update(used)
     if index is not None:
-        index.related_key, index.papers = related_key, made
+        index.related_key, index.papers, index.rows = related_key, made, rows
     catalog = build_catalog(review, with_papers=False)
     return {CATALOG_FILE: json_lines(catalog, encoded={"papers": lines}).encode("utf-8")}

@@ -41,7 +41,11 @@ def _cache_static_lookups(model: Any, style: Any) -> None:
     """Answer citeproc-py's XPath searches and "does this element call a variable?" once per
     element of the style and its locales: both depend on the style alone, and together they are
     about 40% of its time. The elements are kept alive, so that lxml hands out the same Python
-    object for each and id() names it for good; other elements are not cached."""
+    object for each and id() names it for good; other elements are not cached. Done once per
+    process (_style is cached): a second style would need its own elements known."""
+    if getattr(model.CitationStylesElement, "_litreview_lookups", False):
+        return
+    model.CitationStylesElement._litreview_lookups = True
     alive = [*style.root.iter(), *(e for locale in style.root.locales for e in locale.iter())]
     known = {id(e) for e in alive}
     searched: dict[tuple[int, str], list[Any]] = {}

@@ -96,7 +96,7 @@ def _related_rows(context: RenderContext) -> dict[str, tuple[object, ...]]:
     """Each paper's related choices, as plain values (cheap to compare; lists are not made)."""
     related = context.review.related
     if isinstance(related, RelatedLists):
-        return {p.id: related.choices[related.index[p.id]] for p in context.review.papers}
+        return {p.id: related.row(p.id) for p in context.review.papers}
     return {p.id: tuple(related.get(p.id, ())) for p in context.review.papers}
 
 

@@ -71,6 +71,28 @@ def test_a_papers_own_tags_never_change_its_related_list(bundled: tuple[Paper, .
     assert all(not c[4] for row in untagged for c in row), "no tags, none named as used"
 
 
+def test_own_tags_never_reach_own_list_through_the_hub_cap(bundled: tuple[Paper, ...]) -> None:
+    """The hub cap is shared by all lists; it is decided on the text, so a paper's own tags
+    cannot decide which lists fill a hub first (a cap of 2 here, so that many hubs fill)."""
+    papers = list(bundled)
+    features = related.TextFeatures.of(papers)
+    rank = features.id_rank()
+    near = related.Neighbourhood.of(related.semantic_vectors(papers), rank, features=features)
+    tight = related.Neighbourhood(
+        near.indices, near.scores, related.capped_choice(near.indices, near.scores, 5, 2)
+    )
+    assert (np.bincount([j for row in tight.capped for j in row]) >= 2).sum() > 50, "many full hubs"
+    tags = [p.tags for p in papers]
+    base = tight.with_tags(tags, rank, cap=2)
+    changed = 0
+    for i in range(0, len(papers), 3):
+        for own in ((), ("rlhf",), ("llm-agents", "multimodal")):
+            retagged = tight.with_tags([own if n == i else t for n, t in enumerate(tags)], rank, cap=2)
+            assert retagged.capped[i] == base.capped[i]
+            changed += retagged.capped != base.capped
+    assert changed, "a paper's tags do change other papers' lists"
+
+
 def test_tags_named_as_used_are_the_candidates_carried_by_the_papers_nearest(
     bundled: tuple[Paper, ...],
 ) -> None:

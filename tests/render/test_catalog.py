@@ -59,6 +59,17 @@ def test_catalog_lines_kept_by_the_index_are_those_a_full_catalog_makes(tmp_path
         papers[position] = replace(papers[position], tags=tags)
         edited = replace(review, papers=tuple(papers), related=RelatedLists(papers, review.related.choices))
         assert keyed(edited) == catalog_file(edited)
+    # A tag edit that changes other papers' related lists (tag support): their lines follow.
+    from generator.enrich.related import related_choices
+
+    papers = list(review.papers)
+    other = ("rlhf",) if "rlhf" not in papers[position].tags else ()
+    papers[position] = replace(papers[position], tags=other)
+    choices = related_choices(papers)
+    retagged = replace(review, papers=tuple(papers), related=RelatedLists(papers, choices))
+    assert sum(a != b for a, b in zip(choices, review.related.choices, strict=True)) > 0
+    assert keyed(retagged) == catalog_file(retagged)
+    assert keyed(review) == catalog_file(review)
     before = dict(index.papers)
     assert keyed(review) == catalog_file(review) and index.papers == before  # nothing changed
     index.papers = {i: (k, "no such line") for i, (k, _) in index.papers.items()}  # lines lost
