@@ -139,6 +139,7 @@ PAIR_TERMS = Entry("pair-terms", _RELATED, "TEXT")
 TERM_MEANS = Entry("term-means", _RELATED, "TEXT")
 MAP_LAYOUT = Entry("map-layout", _RELATED, "TEXT")
 RELATED_CHOICES = Entry("related-choices", _RELATED, "TEXT; the papers' pins, hides and tags")
+LAST_CHOICES = Entry("last-choices", _RELATED, "TEXT; what the last related choices were made from")
 KEY_TERMS = Entry("key-terms", _RELATED, "TEXT; each topic's papers")
 # Rendering.
 FRAGMENTS = Entry(
@@ -171,6 +172,7 @@ ENTRIES = (
     TERM_MEANS,
     MAP_LAYOUT,
     RELATED_CHOICES,
+    LAST_CHOICES,
     KEY_TERMS,
     FRAGMENTS,
     PAGE_TEMPLATES,

@@ -309,39 +309,49 @@ class Neighbourhood:
         return cls(indices, scores, capped_choice(indices, scores, k))
 
     def with_tags(
-        self, tags: Sequence[tuple[str, ...]], id_rank: np.ndarray, k: int = RELATED_COUNT, cap: int = HUB_CAP
+        self,
+        tags: Sequence[tuple[str, ...]],
+        id_rank: np.ndarray,
+        rows: np.ndarray | None = None,
+        cap: int = HUB_CAP,
     ) -> Neighbourhood:
         """The candidates re-ranked by text score + TAG_WEIGHT * tag support (their scores stay
         the text scores: what the floor and the page use), each row's hub-capped choice made
-        again from its own candidates (hub_capped_again: no row's choice depends on another's)."""
-        support = tag_support(self.indices, self.scores, tags)
-        if not support.any():
-            return self
-        combined = np.round(self.scores.astype(np.float64) + TAG_WEIGHT * support, 6)
-        order = np.lexsort((id_rank[self.indices], -combined), axis=1)
-        indices = np.take_along_axis(self.indices, order, 1)
+        again from its own candidates (hub_capped_again: no row's choice depends on another's).
+        `rows`: re-rank these rows only (the others keep the text's order)."""
+        rows = np.arange(len(self.indices)) if rows is None else rows
+        near, text = self.indices[rows], self.scores[rows]
+        combined = np.round(text.astype(np.float64) + TAG_WEIGHT * tag_support(near, text, tags), 6)
+        order = np.lexsort((id_rank[near], -combined), axis=1)
+        indices, scores = self.indices.copy(), self.scores.copy()
+        indices[rows] = np.take_along_axis(near, order, 1)
+        scores[rows] = np.take_along_axis(text, order, 1)
+        capped = list(self.capped)
+        for i, chosen in zip(
+            rows.tolist(), hub_capped_again(indices[rows], self.capped, rows, cap), strict=True
+        ):
+            capped[i] = chosen
         voters = np.where(self.scores[:, :TAG_VOTERS] > 0, self.indices[:, :TAG_VOTERS], -1)
-        capped = hub_capped_again(indices, self.capped, k, cap)
-        return Neighbourhood(indices, np.take_along_axis(self.scores, order, 1), capped, voters)
+        return Neighbourhood(indices, scores, capped, voters)
 
 
 def hub_capped_again(
-    indices: np.ndarray, text_capped: list[list[int]], k: int, cap: int = HUB_CAP
+    indices: np.ndarray, text_capped: list[list[int]], rows: np.ndarray, cap: int = HUB_CAP
 ) -> list[list[int]]:
-    """Each row's first k candidates (in the order of `indices`) that are not hubs, or that the
-    row already had: a hub is a paper the text's hub-capped choice (`text_capped`) listed `cap`
-    times. The cap is decided on the text alone, so a row's choice never depends on the tags of
-    the papers in other rows, its own included (a greedy pass over all rows would let a paper's
-    own tags decide which rows fill a hub first). Papers that were not hubs may be listed a few
-    more times than `cap` after the re-ranking."""
+    """For each of `rows` (its candidates re-ranked in `indices`, a row each), its first
+    RELATED_COUNT candidates that are not hubs, or that the row already had: a hub is a paper the
+    text's hub-capped choice (`text_capped`, every row's) listed `cap` times. The cap is decided
+    on the text alone, so a row's choice never depends on the tags of the papers in other rows,
+    its own included (a greedy pass over all rows would let a paper's own tags decide which rows
+    fill a hub first). Papers that were not hubs may be listed a few more times than `cap`."""
     listed = np.bincount(
-        np.array([j for row in text_capped for j in row], dtype=np.int64), minlength=len(indices)
+        np.array([j for row in text_capped for j in row], dtype=np.int64), minlength=len(text_capped)
     )
     hubs = listed >= cap
     chosen = []
-    for i, row in enumerate(indices.tolist()):
+    for i, row in zip(rows.tolist(), indices.tolist(), strict=True):
         held = set(text_capped[i])
-        chosen.append([j for j in row if not hubs[j] or j in held][:k])
+        chosen.append([j for j in row if not hubs[j] or j in held][:RELATED_COUNT])
     return chosen
 
 
@@ -429,6 +439,9 @@ class RelatedOptions:
 
     floor: float = SCORE_FLOOR
     tags: bool = True
+    # Choose the lists of these papers (by position) only, the others' coming back empty: after a
+    # tag edit, the lists whose candidates carry no edited paper are the last build's.
+    rows: frozenset[int] | None = None
 
 
 # A related paper as chosen for a paper: its index, score, whether pinned, the terms shared and
@@ -456,6 +469,9 @@ def _picks(
     picks_of: list[list[_Pick]] = []
     untold = {i for i, p in enumerate(papers) if not has_text_to_relate(p)}
     for i, paper in enumerate(papers):
+        if options.rows is not None and i not in options.rows:
+            picks_of.append([])
+            continue
         excluded = {paper.id, *paper.related_hide, *paper.related_pin}
         chosen: list[_Pick] = []
         for pin in paper.related_pin:
@@ -520,7 +536,8 @@ def related_choices(
         neighbours = Neighbourhood.of(vectors, features.id_rank(), k, features)
     tagged = options.tags and any(p.tags for p in papers)
     if tagged:
-        neighbours = neighbours.with_tags([p.tags for p in papers], features.id_rank(), k)
+        rows = None if options.rows is None else np.array(sorted(options.rows), dtype=np.int64)
+        neighbours = neighbours.with_tags([p.tags for p in papers], features.id_rank(), rows)
     index = {p.id: i for i, p in enumerate(papers)}
     picks_of = _picks(papers, index, neighbours, k, options)
     if any(score is None for chosen in picks_of for _, score, _ in chosen):

@@ -91,6 +91,14 @@ def cached_vectors(papers: tuple[Paper, ...], cache: Cache, key: str, related_me
     return cache.computed(keys.VECTORS.name, key, compute)
 
 
+def _tags_and_pins(papers: tuple[Paper, ...]) -> tuple[list[tuple[str, ...]], str]:
+    """Each paper's tags, and a digest of every pin and hide (the other inputs of the choices)."""
+    pins = content_key(
+        [repr((p.id, p.related_pin, p.related_hide)) for p in papers if p.related_pin or p.related_hide]
+    )
+    return [p.tags for p in papers], pins
+
+
 def choices_key(papers: tuple[Paper, ...], key: str) -> str:
     """What the related choices depend on: the text (`key`, its text_key, which covers the ids
     in order), pins and hides (few papers have any), and the tags (tag support)."""
@@ -110,6 +118,7 @@ class _Computed:
     cache: Cache
     key: str
     related_method: str
+    related_key: str = ""  # choices_key of the papers: what the related choices are cached by
     made: dict[str, object] = field(default_factory=dict)
 
     def features(self) -> TextFeatures:
@@ -129,17 +138,44 @@ class _Computed:
         memo = self.cache.get(keys.PAIR_TERMS.name, self.key) or {}
         known_pairs = len(memo)
         pinned = any(p.related_pin for p in self.papers)
+        previous, rows = self._since_last(neighbours)
+        floor = EMBEDDINGS_FLOOR if self.related_method == "embeddings" else SCORE_FLOOR
         choices = related_choices(
             self.papers,
             self.features(),
             vectors=self.vectors() if pinned else None,
             neighbours=neighbours,
             terms_memo=memo,
-            options=RelatedOptions(EMBEDDINGS_FLOOR if self.related_method == "embeddings" else SCORE_FLOOR),
+            options=RelatedOptions(floor, rows=rows),
         )
+        if rows is not None and previous is not None:
+            choices = [
+                new if i in rows else old for i, (old, new) in enumerate(zip(previous, choices, strict=True))
+            ]
         if len(memo) != known_pairs:
             self.cache.put(keys.PAIR_TERMS.name, self.key, memo)
+        self.cache.put(keys.LAST_CHOICES.name, self.key, (self.related_key, *_tags_and_pins(self.papers)))
         return choices
+
+    def _since_last(
+        self, neighbours: Neighbourhood
+    ) -> tuple[list[tuple[Choice, ...]] | None, frozenset[int] | None]:
+        """After a tag edit (same text, pins and hides): the last build's related choices, and the
+        papers whose lists can have changed, those with an edited paper among their candidates
+        (tag support reads the candidates' tags only). (None, None) when every list is chosen."""
+        last = self.cache.get(keys.LAST_CHOICES.name, self.key)
+        if not isinstance(last, tuple) or len(last) != 3 or not self.related_key:
+            return None, None
+        last_key, tags, pins = last
+        now_tags, now_pins = _tags_and_pins(self.papers)
+        if pins != now_pins or len(tags) != len(now_tags) or not any(tags) or not any(now_tags):
+            return None, None
+        previous = self.cache.get(keys.RELATED_CHOICES.name, last_key)
+        if not isinstance(previous, list) or len(previous) != len(now_tags):
+            return None, None
+        edited = [i for i, (a, b) in enumerate(zip(tags, now_tags, strict=True)) if a != b]
+        touched = np.isin(neighbours.indices, np.array(edited, dtype=np.int64)).any(axis=1)
+        return previous, frozenset(np.flatnonzero(touched).tolist())
 
 
 def _key_terms(review: Review, computed: _Computed) -> dict[str, tuple[str, ...]]:
@@ -171,8 +207,8 @@ def enrich(
     if not papers:
         return review
     key = key or text_key(papers, related_method)
-    computed = _Computed(papers, cache, key, related_method)
     related_key = related_key or choices_key(papers, key)
+    computed = _Computed(papers, cache, key, related_method, related_key)
     choices = cache.computed(keys.RELATED_CHOICES.name, related_key, computed.choices)
     related = related_papers(papers, choices=choices)
     return Review(papers, review.taxonomy, related, _key_terms(review, computed))

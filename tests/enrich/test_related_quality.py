@@ -4,6 +4,7 @@ that abstain, and benchmarks in which a paper's own tags never help it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,3 +225,38 @@ def test_embeddings_configured_but_missing_is_a_clear_message(monkeypatch: pytes
         embeddings.packaged_encoder()
     result = CliRunner().invoke(cli, ["related", "--method", "embeddings", "-C", str(REPO)])
     assert result.exit_code != 0 and "litreview-site[embeddings]" in result.output
+
+
+def test_after_a_tag_edit_only_the_lists_near_the_edit_are_chosen_again(
+    bundled: tuple[Paper, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The enrich stage re-ranks, after a tag edit, only the lists whose candidates include an
+    edited paper, and keeps the others: the result is the same as choosing every list again."""
+    from generator.cache.store import Cache
+    from generator.enrich import stage
+    from generator.enrich.stage import enrich
+    from generator.model import Review
+
+    chosen: list[frozenset[int] | None] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        chosen.append(kwargs["options"].rows)  # type: ignore[attr-defined]
+        return related.related_choices(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stage, "related_choices", recording)
+    review = load_review(Project.at(REPO), ProblemLog())
+    cache = Cache(tmp_path)
+    enrich(review, cache, "lsa")
+    assert chosen == [None]
+    sizes: list[int] = []
+    for edit in ((5, ("rlhf",)), (40, ()), (120, ("llm-agents", "multimodal"))):
+        papers = [replace(p, tags=edit[1]) if n == edit[0] else p for n, p in enumerate(review.papers)]
+        review = Review(tuple(papers), review.taxonomy, {}, {})
+        warm = enrich(review, cache, "lsa").related
+        rows = chosen[-1]
+        assert rows is not None and len(rows) < len(papers) // 2, rows
+        sizes.append(len(rows))
+        cold = enrich(review, Cache(tmp_path / f"cold-{edit[0]}"), "lsa").related
+        assert chosen[-1] is None
+        assert [warm.row(p.id) for p in papers] == [cold.row(p.id) for p in papers]
+    assert max(sizes) > 10, sizes  # an edited paper among many papers' candidates
