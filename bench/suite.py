@@ -101,9 +101,7 @@ def per_list(labelled: Sequence[dict]) -> Benchmark:
     by_list: dict[str, list[dict]] = {}
     for row in labelled:
         by_list.setdefault(row["sources"][0], []).append(row)
-    parts = tuple(
-        (to_papers(rows), [set(r["labels"]) for r in rows]) for _, rows in sorted(by_list.items())
-    )
+    parts = tuple((to_papers(rows), [set(r["labels"]) for r in rows]) for _, rows in sorted(by_list.items()))
     return Benchmark(f"labelled, {len(parts)} lists as reviews", parts)
 
 
